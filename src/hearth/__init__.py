@@ -1,0 +1,1 @@
+"""Hearth: one platform for a local domestic-abuse partnership."""

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from hearth.demo import world
+
+
+class Command(BaseCommand):
+    help = "Print the demo sign-ins, one per role."
+
+    def handle(self, *args, **options):
+        self.stdout.write("\nHearth demo: http://127.0.0.1:8000/  (password for everyone: "
+                          f"{world.DEMO_PASSWORD})\n")
+        for spec in world.USERS:
+            roles = "; ".join(f"{role.label} at {slug}" for slug, role, _ in spec.memberships)
+            self.stdout.write(f"  {spec.username:<20} {roles}")
+        self.stdout.write(
+            "\nSecond factor: each demo user has an authenticator already set up. Get the current "
+            "6-digit code with\n  .venv/bin/python manage.py demo_code USERNAME\n"
+            "(codes change every 30 seconds).\n")

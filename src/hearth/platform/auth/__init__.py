@@ -1,0 +1,1 @@
+"""Staff sign-in: password (Argon2), TOTP second factor, lockout, idle timeout."""

@@ -1,0 +1,49 @@
+"""Data-protection officers: the audit viewer and break-glass reviews."""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from hearth.platform import selectors, services
+from hearth.platform.forms_dpo import AuditSearchForm, BreakGlassReviewForm
+from hearth.platform.policy import requires
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+
+
+@requires("platform.view_audit")
+def audit_search(request):
+    form = AuditSearchForm(request.GET or None)
+    page = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        events = selectors.audit_search(
+            actor=request.user, username=data["username"], object_type=data["object_type"],
+            object_id=data["object_id"], date_from=_day_start(data["date_from"]),
+            date_to=_day_start(data["date_to"] + timedelta(days=1)) if data["date_to"] else None,
+        )
+        page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "platform/dpo/audit_search.html", {"form": form, "page": page})
+
+
+@requires("platform.review_break_glass")
+def break_glass_list(request):
+    return render(request, "platform/dpo/break_glass_list.html", {
+        "grants": selectors.break_glass_list(actor=request.user),
+    })
+
+
+@requires("platform.review_break_glass", methods=("GET", "POST"))
+def break_glass_review(request, grant_id):
+    grant = selectors.break_glass_get(actor=request.user, grant_id=grant_id)
+    form = BreakGlassReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.break_glass_review(actor=request.user, grant=grant, **form.cleaned_data)
+        messages.success(request, "Review recorded.")
+        return redirect("platform:break_glass_list")
+    return render(request, "platform/dpo/break_glass_review.html", {"form": form, "grant": grant})

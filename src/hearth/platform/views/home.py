@@ -1,0 +1,27 @@
+from django.shortcuts import render
+
+from hearth.notify.services import notices_for
+from hearth.platform import access
+from hearth.platform.policy import signed_in
+
+
+@signed_in
+def home(request):
+    user = request.user
+    links = [
+        (perm, label, url)
+        for perm, label, url in [
+            ("people.add_person", "Record a person", "people:person_create"),
+            ("people.view_person", "People your agency works with", "people:person_list"),
+            ("referrals.view_referrals", "Referrals inbox", "referrals:inbox"),
+            ("platform.manage_members", "Members of your agency", "platform:member_list"),
+            ("platform.manage_members", "Referral response targets", "referrals:response_targets"),
+            ("platform.view_audit", "Search the audit", "platform:audit_search"),
+            ("platform.review_break_glass", "Break-glass access to review", "platform:break_glass_list"),
+        ]
+        if access.may(user, perm)
+    ]
+    return render(request, "platform/home.html", {
+        "links": links,
+        "notices": notices_for(user)[:10],
+    })

@@ -1,0 +1,69 @@
+"""Shared fixtures: the demo partnership loaded once, and clients signed in as its users."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hearth.demo import world
+from hearth.platform.middleware import SESSION_MEMBERSHIP
+from hearth.platform.models import Membership, User
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo world once; each test runs in a transaction rolled back after it."""
+    with django_db_blocker.unblock():
+        ContentType.objects.clear_cache()
+        world.load()
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Tests run background tasks inline; the database queue is exercised by its own test."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def demo(db):
+    """The demo world (already loaded); returns a helper to look things up by name."""
+    return DemoLookup()
+
+
+class DemoLookup:
+    def user(self, username: str) -> User:
+        return User.objects.get(username=username)
+
+    def membership(self, username: str, agency_slug: str | None = None) -> Membership:
+        qs = Membership.objects.select_related("agency").filter(user__username=username)
+        if agency_slug:
+            qs = qs.filter(agency__slug=agency_slug)
+        return qs.order_by("pk").first()
+
+
+def sign_in(client: Client, membership: Membership) -> Client:
+    """Sign a test client in as a membership: password session, second factor, agency."""
+    user = membership.user
+    client.force_login(user, backend="hearth.platform.auth.backends.EmailOrUsernameBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:  # a user made by the test: give them an authenticator
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session[SESSION_MEMBERSHIP] = membership.pk
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for("police.officer")`` → a Client signed in and acting for that user's agency."""
+
+    def make(username: str, agency_slug: str | None = None, *, csrf: bool = False) -> Client:
+        membership = DemoLookup().membership(username, agency_slug)
+        assert membership is not None, f"no demo membership for {username}"
+        return sign_in(Client(enforce_csrf_checks=csrf), membership)
+
+    return make

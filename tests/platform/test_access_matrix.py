@@ -1,0 +1,277 @@
+"""Every URL × every role, as the demo partnership's users, against the declared policy.
+
+A URL added without a policy, or without a row in ``REGISTERED`` here, fails this test:
+later issues' URLs join the matrix by registering here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import reverse
+
+from hearth.people.models import Person
+from hearth.platform import access_matrix
+from hearth.platform.models import AccessGrant, BreakGlassGrant, Membership
+from hearth.platform.roles import Role
+
+from ..conftest import DemoLookup, sign_in
+
+# One demo member per role: (username, agency slug).
+ROLE_USERS = {
+    Role.POLICE_OFFICER: ("police.officer", "stoke-north-hub"),
+    Role.DA_CASEWORKER: ("idva", "new-era-victims"),
+    Role.CHARITY_WORKER: ("charity.worker", "alice-charity"),
+    Role.DELIVERY_VOLUNTEER: ("charity.volunteer", "alice-charity"),
+    Role.HOUSING_OFFICER: ("housing.officer", "stoke-housing"),
+    Role.CHILDRENS_SOCIAL_WORKER: ("social.worker", "stoke-childrens"),
+    Role.SCHOOL_SAFEGUARDING_LEAD: ("school.lead", "hanley-park-primary"),
+    Role.PERPETRATOR_WORKER: ("perpetrator.worker", "new-era-perpetrators"),
+    Role.MARAC_COORDINATOR: ("marac.coordinator", "stoke-marac"),
+    Role.ANALYST: ("analyst", "da-board"),
+    Role.AGENCY_ADMIN: ("police.admin", "stoke-north-hub"),
+    Role.DATA_PROTECTION_OFFICER: ("police.dpo", "stoke-north-hub"),
+    Role.PARTNERSHIP_ADMIN: ("partnership.admin", "da-board"),
+}
+
+# Every URL name in the project, with the methods it answers. Public ones are listed
+# explicitly: a URL must be registered here before it can ship.
+REGISTERED: dict[str, dict] = {
+    "platform:home": {"methods": ["GET"]},
+    "platform:sign_in": {"methods": ["GET", "POST"], "public": True},
+    "platform:timed_out": {"methods": ["GET"], "public": True},
+    "platform:second_factor": {"methods": ["GET", "POST"]},
+    "platform:second_factor_enrol": {"methods": ["GET", "POST"]},
+    "platform:choose_agency": {"methods": ["GET", "POST"]},
+    "platform:sign_out": {"methods": ["POST"]},
+    "platform:account": {"methods": ["GET", "POST"]},
+    "platform:keep_alive": {"methods": ["POST"]},
+    "platform:member_list": {"methods": ["GET"]},
+    "platform:member_add": {"methods": ["GET", "POST"]},
+    "platform:member_edit": {"methods": ["GET", "POST"]},
+    "platform:audit_search": {"methods": ["GET"]},
+    "platform:break_glass_list": {"methods": ["GET"]},
+    "platform:break_glass_review": {"methods": ["GET", "POST"]},
+    "people:person_list": {"methods": ["GET"]},
+    "people:person_create": {"methods": ["GET", "POST"]},
+    "people:person_detail": {"methods": ["GET"]},
+    # Break-glass exists for records outside the agency's relationships.
+    "people:person_break_glass": {"methods": ["GET", "POST"], "any_object": True},
+    "people:person_seal": {"methods": ["GET", "POST"]},
+    # Only the owning agency changes a record: others with a relationship get 403.
+    "people:person_edit": {"methods": ["GET", "POST"], "owner_only": True},
+    "people:incident_create": {"methods": ["GET", "POST"]},
+    "people:person_not_same": {"methods": ["POST"]},
+    "people:merge_undo": {"methods": ["POST"]},
+    "notify:notice_list": {"methods": ["GET"]},
+    "notify:outbox": {"methods": ["GET"]},
+    "referrals:inbox": {"methods": ["GET"]},
+    "referrals:sent": {"methods": ["GET"]},
+    "referrals:response_targets": {"methods": ["GET", "POST"]},
+    "referrals:referral_new": {"methods": ["GET", "POST"]},
+    "referrals:referral_detail": {"methods": ["GET"]},
+    "referrals:referral_accept": {"methods": ["POST"]},
+    "referrals:referral_decline": {"methods": ["POST"]},
+    "referrals:referral_redirect": {"methods": ["POST"]},
+    "referrals:referral_start": {"methods": ["POST"]},
+    "referrals:referral_complete": {"methods": ["POST"]},
+    "referrals:referral_withdraw": {"methods": ["POST"]},
+}
+
+# Values planted in the demo mother's record: contact and safe address parts.
+SEALED_VALUES = ["07700 900431", "Hartshill Road", "Text only, weekdays"]
+# Routes that end the session: the walk signs in again after them.
+SIGNS_OUT = {"platform:sign_out", "platform:timed_out"}
+MAY_SEE_SEALED = {Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.HOUSING_OFFICER}
+
+
+def _person_ids(membership: Membership) -> tuple[int | None, int]:
+    """A person the agency has a live relationship with, and one it has none with."""
+    ct = ContentType.objects.get_for_model(Person)
+    grants = AccessGrant.objects.filter(content_type=ct, agency_id=membership.agency_id)
+    related = set(grants.values_list("object_id", flat=True))
+    if membership.role == Role.DELIVERY_VOLUNTEER:  # only through their own deliveries
+        grants = grants.filter(kind="delivery")
+    own = min(grants.values_list("object_id", flat=True), default=None)
+    foreign = Person.objects.exclude(pk__in=related).order_by("pk").values_list("pk", flat=True).first()
+    return own, foreign
+
+
+def _membership_ids(agency_id: int) -> tuple[int, int]:
+    own = Membership.objects.filter(agency_id=agency_id).order_by("pk").first().pk
+    foreign = Membership.objects.exclude(agency_id=agency_id).order_by("pk").first().pk
+    return own, foreign
+
+
+def _grant_ids(membership: Membership) -> tuple[int, int]:
+    person = Person.objects.order_by("pk").first()
+    def make(m):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        return BreakGlassGrant.objects.create(
+            user=m.user, agency=m.agency, role=m.role, content_type=ContentType.objects.get_for_model(Person),
+            object_id=person.pk, reason="matrix test",
+            # Already over: reviewable, but opening nothing during the walk.
+            starts_at=timezone.now() - timedelta(hours=2),
+            expires_at=timezone.now() - timedelta(hours=1)).pk
+    other = Membership.objects.exclude(agency_id=membership.agency_id).order_by("pk").first()
+    return make(membership), make(other)
+
+
+def _merge_ids(membership: Membership) -> tuple[int | None, int]:
+    """An identity link the agency can see a record of, and one it cannot."""
+    from hearth.people.models import Identity, IdentityMerge
+
+    own_person, foreign_person = _person_ids(membership)
+    def make(person_id):
+        person = Person.objects.get(pk=person_id)
+        return IdentityMerge.objects.create(kept=person.identity, absorbed=Identity.objects.create(),
+                                            moved_records=[], merged_by=membership.user).pk
+    return (make(own_person) if own_person else None), make(foreign_person)
+
+
+def _referral_ids(membership: Membership) -> tuple[int | None, int]:
+    """A referral the agency sent or received, and one it is not party to."""
+    from django.db.models import Q
+
+    from hearth.referrals.models import Referral
+
+    party = Q(from_agency_id=membership.agency_id) | Q(to_agency_id=membership.agency_id)
+    own = Referral.objects.filter(party).order_by("pk").values_list("pk", flat=True).first()
+    foreign = Referral.objects.exclude(party).order_by("pk").values_list("pk", flat=True).first()
+    return own, foreign
+
+
+KWARG_CASES = {
+    "referral_id": _referral_ids,
+    "person_id": _person_ids,
+    "other_id": _person_ids,
+    "merge_id": _merge_ids,
+    "membership_id": lambda m: _membership_ids(m.agency_id),
+    "grant_id": _grant_ids,
+}
+
+
+def test_every_url_declares_a_policy():
+    assert access_matrix.undeclared() == []
+
+
+def test_every_url_is_registered_in_this_test():
+    names = {route.name for route in access_matrix.routes()}
+    assert names == set(REGISTERED), (
+        f"unregistered: {sorted(names - set(REGISTERED))}; stale: {sorted(set(REGISTERED) - names)}"
+    )
+
+
+def test_public_urls_are_exactly_the_allow_list():
+    public = {r.name for r in access_matrix.routes() if r.policy.kind == "public"}
+    assert public == {name for name, spec in REGISTERED.items() if spec.get("public")}
+
+
+def test_anonymous_visitors_reach_only_public_urls(db):
+    client = Client()
+    for route in access_matrix.routes():
+        kwargs = {name: 1 for name in route.kwargs}
+        url = reverse(route.name, kwargs=kwargs)
+        response = client.get(url)
+        if route.policy.kind == "public":
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("platform:sign_in")), url
+
+
+def _urls(route, membership):
+    """(label, url, expectation) for each object case of a route."""
+    if not route.kwargs:
+        return [("-", reverse(route.name), None)]
+    for kwarg in route.kwargs:
+        assert kwarg in KWARG_CASES, f"register how to find objects for <{kwarg}> in KWARG_CASES"
+    ids = {kwarg: KWARG_CASES[kwarg](membership) for kwarg in route.kwargs}
+    cases = []
+    if all(own is not None for own, _ in ids.values()):
+        cases.append(("own", reverse(route.name, kwargs={k: own for k, (own, _) in ids.items()}), "own"))
+    cases.append(("foreign", reverse(route.name, kwargs={k: foreign for k, (_, foreign) in ids.items()}), "foreign"))
+    cases.append(("malformed", reverse(route.name, kwargs={k: 999999999 for k in route.kwargs}), "missing"))
+    return cases
+
+
+@pytest.mark.parametrize("role", list(ROLE_USERS), ids=str)
+def test_every_url_as_every_role(role, db, caplog):
+    caplog.set_level(logging.DEBUG)
+    username, slug = ROLE_USERS[role]
+    membership = DemoLookup().membership(username, slug)
+    assert membership.role == role
+    client = sign_in(Client(), membership)
+    failures = []
+    for route, outcomes in access_matrix.matrix():
+        expected = outcomes[role]
+        for method in REGISTERED[route.name]["methods"]:
+            for label, url, case in _urls(route, membership):
+                response = getattr(client, method.lower())(url)
+                status = response.status_code
+                where = f"{method} {url} ({route.name}, {label}) as {role}: {status}"
+                if status >= 500:
+                    failures.append(f"server error: {where}")
+                    continue
+                if expected == access_matrix.DENIED:
+                    ok = status in (403, 404)
+                elif expected == access_matrix.OBJECT:
+                    # 400: allowed in, but the walk's empty form is (rightly) refused as bad input.
+                    allowed = (200, 302, 400, 403) if REGISTERED[route.name].get("owner_only") else (200, 302, 400)
+                    ok = status in (403, 404) if case in ("foreign", "missing") else status in allowed
+                    # Another agency's membership or grant ids are never reachable either.
+                elif case == "foreign" and REGISTERED[route.name].get("any_object"):
+                    ok = status in (200, 302)
+                elif route.kwargs and case in ("foreign", "missing"):
+                    ok = status in (403, 404, 302)
+                else:
+                    ok = status in (200, 204, 302)
+                if not ok:
+                    failures.append(f"expected {expected}: {where}")
+                if role not in MAY_SEE_SEALED and status < 500:
+                    body = response.content.decode(errors="replace")
+                    for value in SEALED_VALUES:
+                        if value in body:
+                            failures.append(f"sealed value {value!r} leaked: {where}")
+                if route.name in SIGNS_OUT:
+                    client = sign_in(Client(), membership)
+    for value in SEALED_VALUES:
+        assert value not in caplog.text, f"sealed value {value!r} in a log line"
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", list(ROLE_USERS), ids=str)
+def test_state_changing_requests_need_a_csrf_token(role, db):
+    username, slug = ROLE_USERS[role]
+    membership = DemoLookup().membership(username, slug)
+    client = sign_in(Client(enforce_csrf_checks=True), membership)
+    for route in access_matrix.routes():
+        if "POST" not in REGISTERED[route.name]["methods"]:
+            continue
+        url = reverse(route.name, kwargs={k: 1 for k in route.kwargs})
+        response = client.post(url, {"x": "1"})
+        assert response.status_code == 403, f"POST {url} without a CSRF token: {response.status_code}"
+
+
+def test_undeclared_methods_are_refused_on_every_url(client_for):
+    client = client_for("police.officer")
+    for route in access_matrix.routes():
+        url = reverse(route.name, kwargs={k: 1 for k in route.kwargs})
+        for method in ("put", "patch", "delete", "options"):
+            response = getattr(client, method)(url)
+            assert response.status_code == 405, f"{method.upper()} {url}: {response.status_code}"
+
+
+def test_a_superuser_flag_grants_nothing(client_for):
+    from hearth.platform.models import User
+
+    User.objects.filter(username="analyst").update(is_superuser=True, is_staff=True)
+    client = client_for("analyst")
+    assert client.get("/people/").status_code == 403
+    assert client.get("/audit/").status_code == 403
