@@ -1,0 +1,1 @@
+"""People: survivors, children, perpetrators and others, one identity across agencies."""

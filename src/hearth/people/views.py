@@ -1,0 +1,169 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from hearth.platform import access
+from hearth.platform import services as platform_services
+from hearth.platform.forms import add_validation_error
+from hearth.platform.policy import record, requires
+
+from . import selectors, services
+from .forms import BreakGlassForm, IncidentForm, MatchDecisionForm, PersonForm, SealForm
+from .models import InvolvementRole, Person
+
+
+@requires("people.view_person")
+def person_list(request):
+    query = request.GET.get("q", "")[:100]
+    people = selectors.person_list(actor=request.user, query=query)
+    page = Paginator(people, 25).get_page(request.GET.get("page"))
+    return render(request, "people/person_list.html", {"page": page, "query": query})
+
+
+@requires("people.add_person", methods=("GET", "POST"))
+def person_create(request):
+    """Search before create: a valid form first shows the records it may match."""
+    form = PersonForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "people/person_form.html", {"form": form})
+    candidates = selectors.match_candidates(actor=request.user, data=form.cleaned_data)
+    offered = {str(c.person_id): c for c in candidates}
+    decision_form = MatchDecisionForm(request.POST if "decision" in request.POST or "decided" in request.POST
+                                      else None, candidates=candidates)
+    if candidates and not decision_form.is_bound:
+        return render(request, "people/person_matches.html",
+                      {"form": form, "decision_form": decision_form, "candidates": candidates})
+    if candidates and not decision_form.is_valid():
+        return render(request, "people/person_matches.html",
+                      {"form": form, "decision_form": decision_form, "candidates": candidates})
+    decision = decision_form.cleaned_data["decision"] if candidates else "new"
+    # Only a record the matcher offered for this very data may be linked to.
+    link_to = None
+    if decision != "new":
+        # nosemgrep: hearth-case-query-not-through-visible-to
+        link_to = Person.objects.filter(pk=offered[decision].person_id).first()
+    try:
+        person = services.person_create(actor=request.user, link_to=link_to, **form.cleaned_data)
+    except ValidationError as exc:
+        add_validation_error(form, exc)
+        return render(request, "people/person_form.html", {"form": form})
+    messages.success(request, "Person recorded and linked to their other record." if link_to else "Person recorded.")
+    return redirect("people:person_detail", person_id=person.pk)
+
+
+@record("people.view_person")
+def person_detail(request, person_id):
+    view = selectors.person_get(actor=request.user, person_id=person_id)
+    return render(request, "people/person_detail.html", {
+        "view": view,
+        "person": view.person,
+        "may_seal": access.may(request.user, "people.seal_person", view.person),
+        "may_record_incident": access.may(request.user, "people.record_incident"),
+        "may_link": access.may(request.user, "people.link_person", view.person),
+        "may_change": access.may(request.user, "people.change_person", view.person),
+        "may_refer": access.may(request.user, "referrals.make_referral"),
+    })
+
+
+@record("people.change_person", methods=("GET", "POST"))
+def person_edit(request, person_id):
+    view = selectors.person_get(actor=request.user, person_id=person_id)
+    person = view.person
+    if not access.may(request.user, "people.change_person", person):
+        raise PermissionDenied("people.change_person")
+    initial = {name: getattr(person, name) for name in PersonForm.base_fields}
+    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "Record updated. The earlier details are kept in its history.")
+            return redirect("people:person_detail", person_id=person.pk)
+    return render(request, "people/person_edit.html", {"form": form, "person": person})
+
+
+@record("people.record_incident", methods=("GET", "POST"))
+def incident_create(request, person_id):
+    view = selectors.person_get(actor=request.user, person_id=person_id)
+    visible = Person.objects.visible_to(request.user).exclude(pk=view.person.pk)
+    form = IncidentForm(request.POST if request.method == "POST" else None, people=visible,
+                        children=visible.filter(households__is_child=True).distinct())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        involvements = [(view.person, InvolvementRole.VICTIM)]
+        if data["alleged_perpetrator"]:
+            involvements.append((data["alleged_perpetrator"], InvolvementRole.ALLEGED_PERPETRATOR))
+        involvements += [(child, InvolvementRole.CHILD_PRESENT) for child in data["children"]]
+        try:
+            services.incident_record(
+                actor=request.user, occurred_on=data["occurred_on"], abuse_types=data["abuse_types"],
+                involvements=involvements, place=data["place"], children_present=data["children_present"],
+                police_reference=data["police_reference"], summary=data["summary"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "Incident recorded.")
+            return redirect("people:person_detail", person_id=view.person.pk)
+    return render(request, "people/incident_form.html", {"form": form, "person": view.person})
+
+
+@record("people.link_person", methods=("POST",))
+def person_not_same(request, person_id, other_id):
+    view = selectors.person_get(actor=request.user, person_id=person_id)
+    other = selectors.person_get(actor=request.user, person_id=other_id)
+    try:
+        services.person_mark_not_same(actor=request.user, person=view.person, other=other.person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Marked as different people. They will not be suggested as a match again.")
+    return redirect("people:person_detail", person_id=view.person.pk)
+
+
+@record("people.link_person", methods=("POST",))
+def merge_undo(request, merge_id):
+    merge = selectors.merge_get(actor=request.user, merge_id=merge_id)
+    try:
+        services.identity_merge_undo(actor=request.user, merge=merge)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The link was undone: the records are separate identities again.")
+    return redirect("people:person_list")
+
+
+@requires("platform.use_break_glass", methods=("GET", "POST"))
+def person_break_glass(request, person_id):
+    person = selectors.person_for_break_glass(actor=request.user, person_id=person_id)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            platform_services.break_glass_open(actor=request.user, obj=person, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "Break-glass access opened. Your data-protection officer has been told.")
+            return redirect("people:person_detail", person_id=person.pk)
+    return render(request, "people/break_glass.html", {"form": form, "person_id": person.pk})
+
+
+@record("people.seal_person", methods=("GET", "POST"))
+def person_seal(request, person_id):
+    view = selectors.person_get(actor=request.user, person_id=person_id)
+    colleagues = get_user_model().objects.filter(
+        memberships__agency=access.acting(request.user).agency, memberships__is_active=True,
+    ).exclude(pk=request.user.pk)
+    form = SealForm(request.POST if request.method == "POST" else None, colleagues=colleagues)
+    if request.method == "POST" and form.is_valid():
+        try:
+            platform_services.record_seal(actor=request.user, obj=view.person, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "The record is restricted to the people you named.")
+            return redirect("people:person_detail", person_id=view.person.pk)
+    return render(request, "people/seal.html", {"form": form, "person": view.person})
