@@ -1,0 +1,1 @@
+"""Notifications: in-app notices to staff now; email and SMS through GOV.UK Notify later."""
