@@ -1,0 +1,1 @@
+"""Referrals between agencies: consent and lawful basis, lifecycle, inboxes, timeliness."""

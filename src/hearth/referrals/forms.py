@@ -1,0 +1,115 @@
+import datetime
+import uuid
+
+from django import forms
+
+from hearth.people.forms import DATE_FORMATS
+from hearth.platform.forms import GovukForm
+from hearth.platform.roles import Part
+
+from .models import LawfulBasis, Reason, RiskLevel, Urgency
+from .services import SHAREABLE_PARTS
+
+
+def _name(person):
+    return f"{person.given_name} {person.family_name}"
+
+
+class ReferralForm(GovukForm):
+    to_agency = forms.ModelChoiceField(label="Refer to", queryset=None, empty_label="Choose an agency",
+                                       error_messages={"required": "Choose the agency to refer to."})
+    reasons = forms.MultipleChoiceField(label="What is the referral for?", choices=Reason.choices,
+                                        widget=forms.CheckboxSelectMultiple,
+                                        error_messages={"required": "Choose what the referral is for."})
+    needs = forms.CharField(label="What is needed (optional)", required=False, max_length=4000,
+                            widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text="For example: beds for two children, bedding, a cooker, school uniform age 9.")
+    urgency = forms.ChoiceField(label="How urgent is it?", choices=Urgency.choices, widget=forms.RadioSelect,
+                                initial=Urgency.ROUTINE)
+    risk_level = forms.ChoiceField(label="Risk level, if known", choices=RiskLevel.choices,
+                                   initial=RiskLevel.NOT_KNOWN)
+    children = forms.ModelMultipleChoiceField(label="Children to include (optional)", queryset=None, required=False,
+                                              widget=forms.CheckboxSelectMultiple)
+    shared_parts = forms.MultipleChoiceField(
+        label="What may the receiving agency see?", widget=forms.CheckboxSelectMultiple,
+        help_text="Share only what they need. You cannot share more than you can see.",
+        error_messages={"required": "Choose what the receiving agency may see."})
+    lawful_basis = forms.ChoiceField(label="Lawful basis for sharing", choices=LawfulBasis.choices,
+                                     widget=forms.RadioSelect,
+                                     error_messages={"required": "Choose the lawful basis for sharing."})
+    consent_taken_on = forms.DateField(label="Date consent was given (if consent)", required=False,
+                                       input_formats=DATE_FORMATS, help_text="For example, 3 11 2026",
+                                       error_messages={"invalid": "Enter a real date, for example 3 11 2026."})
+    basis_reason = forms.CharField(label="Why share without consent? (if not consent)", required=False,
+                                   max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    safe_to_call = forms.BooleanField(label="It is safe to phone them", required=False)
+    safe_times = forms.CharField(label="Safe times to make contact (optional)", required=False, max_length=300)
+    voicemail_ok = forms.BooleanField(label="A voicemail may be left", required=False)
+    text_ok = forms.BooleanField(label="A text message may be sent", required=False)
+    share_safe_address = forms.BooleanField(label="Give the safe address (for a delivery or visit)", required=False)
+    send_anyway = forms.BooleanField(label="Send anyway: I know there is already an open referral", required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
+
+    def __init__(self, *args, agencies, children, visible_parts, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = agencies
+        self.fields["children"].queryset = children
+        self.fields["children"].label_from_instance = _name
+        labels = dict(Part.choices)
+        self.fields["shared_parts"].choices = [(p, labels[p]) for p in SHAREABLE_PARTS if p in visible_parts]
+
+    def clean_consent_taken_on(self):
+        value = self.cleaned_data.get("consent_taken_on")
+        if value and value > datetime.date.today():
+            raise forms.ValidationError("The date consent was given must be today or in the past.")
+        return value
+
+
+class AcceptForm(GovukForm):
+    assigned_to = forms.ModelChoiceField(label="Who will work with them?", queryset=None,
+                                         error_messages={"required": "Choose the worker who will take this on."})
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = workers
+        self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class DeclineForm(GovukForm):
+    reason = forms.CharField(label="Why are you declining?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Give the reason for declining: the sender will see it."})
+    suggested_alternative = forms.ModelChoiceField(label="Suggest another agency (optional)", queryset=None,
+                                                   required=False)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suggested_alternative"].queryset = agencies
+
+
+class RedirectForm(GovukForm):
+    to_agency = forms.ModelChoiceField(label="Pass it to", queryset=None,
+                                       error_messages={"required": "Choose the agency to pass it to."})
+    note = forms.CharField(label="Note for the sender (optional)", required=False, max_length=1000)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = agencies
+
+
+class OutcomeForm(GovukForm):
+    outcome = forms.CharField(label="What was the outcome?", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages={"required": "Describe the outcome: the sender will see it."})
+
+
+class WithdrawForm(GovukForm):
+    reason = forms.CharField(label="Why are you withdrawing it?", max_length=2000,
+                             error_messages={"required": "Say why the referral is withdrawn."})
+
+
+class ResponseTargetsForm(GovukForm):
+    routine_hours = forms.IntegerField(label="Routine referrals: respond within (working hours)",
+                                       help_text="8 working hours is one working day.",
+                                       error_messages={"invalid": "Enter a whole number of hours."})
+    urgent_hours = forms.IntegerField(label="Urgent referrals: respond within (hours, day or night)",
+                                      error_messages={"invalid": "Enter a whole number of hours."})

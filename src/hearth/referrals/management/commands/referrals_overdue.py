@@ -1,0 +1,10 @@
+from django.core.management.base import BaseCommand
+
+from hearth.referrals.services import referrals_escalate_overdue
+
+
+class Command(BaseCommand):
+    help = "Escalate referrals past their response target to the receiving team's lead (run from cron)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"{referrals_escalate_overdue()} overdue referral(s) escalated.")

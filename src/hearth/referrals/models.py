@@ -1,0 +1,166 @@
+"""A referral: one agency asks another to help a person (and their household)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from hearth.people.models import Person
+from hearth.platform import access
+from hearth.platform.crypto import EncryptedTextField
+from hearth.platform.models import Agency
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    RECEIVED = "received", "Received"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    REDIRECTED = "redirected", "Redirected"
+
+
+OPEN_STATUSES = (Status.SENT, Status.RECEIVED, Status.ACCEPTED, Status.IN_PROGRESS)
+AWAITING_RESPONSE = (Status.SENT, Status.RECEIVED)
+CLOSED_STATUSES = (Status.DECLINED, Status.COMPLETED, Status.WITHDRAWN, Status.REDIRECTED)
+
+
+class Reason(models.TextChoices):
+    PRACTICAL_ITEMS = "practical_items", "Practical items (basics, furniture)"
+    SPECIALIST_SUPPORT = "specialist_support", "Specialist domestic abuse support"
+    SAFE_ACCOMMODATION = "safe_accommodation", "Safe accommodation"
+    CHILDRENS_SUPPORT = "childrens_support", "Support for the children"
+    BEHAVIOUR_CHANGE = "behaviour_change", "Behaviour change programme"
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+
+
+class RiskLevel(models.TextChoices):
+    NOT_KNOWN = "not_known", "Not known"
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class LawfulBasis(models.TextChoices):
+    CONSENT = "consent", "Consent"
+    VITAL_INTERESTS = "vital_interests", "Vital interests (to protect someone's life)"
+    CRIME_PREVENTION = "crime_prevention", "Crime prevention (Crime and Disorder Act 1998 s115)"
+    SAFEGUARDING = "safeguarding", "Safeguarding (DPA 2018 Schedule 1)"
+    PUBLIC_TASK = "public_task", "Public task"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Referrals the acting agency sent or received (case roles only)."""
+        membership = access.acting(user)
+        if membership is None or membership.role not in access.CASE_ROLES:
+            return self.none()
+        if membership.role in (access.Role.DELIVERY_VOLUNTEER, access.Role.SCHOOL_SAFEGUARDING_LEAD):
+            return self.none()
+        return self.filter(Q(from_agency_id=membership.agency_id) | Q(to_agency_id=membership.agency_id))
+
+
+class Referral(models.Model):
+    """The request, who it is about, what may be shared, on what basis, and how to make contact."""
+
+    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_sent")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_received")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
+    children = models.ManyToManyField(Person, blank=True, related_name="referrals_as_child")
+    alleged_perpetrator = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="referrals_as_perpetrator")
+    reasons = models.JSONField(default=list)
+    needs = EncryptedTextField(blank=True, help_text="What is needed, in the sender's words.")
+    urgency = models.CharField(max_length=20, choices=Urgency.choices, default=Urgency.ROUTINE)
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, default=RiskLevel.NOT_KNOWN)
+    shared_parts = models.JSONField(default=list, help_text="Parts of the record the receiver may see.")
+
+    lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
+    consent_taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    consent_taken_on = models.DateField(null=True, blank=True)
+    basis_reason = EncryptedTextField(blank=True, help_text="Why sharing without consent is justified.")
+
+    safe_to_call = models.BooleanField(default=False)
+    safe_times = EncryptedTextField(blank=True)
+    voicemail_ok = models.BooleanField(default=False)
+    text_ok = models.BooleanField(default=False)
+    share_safe_address = models.BooleanField(default=False)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="referrals_assigned")
+    decline_reason = models.TextField(blank=True)
+    suggested_alternative = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT,
+                                              related_name="+")
+    outcome = models.TextField(blank=True)
+    redirected_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="redirections")
+
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    respond_by = models.DateTimeField(null=True, blank=True, db_index=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["to_agency", "status"], name="referral_inbox"),
+                   models.Index(fields=["from_agency", "status"], name="referral_sent")]
+        constraints = [models.UniqueConstraint(fields=["from_agency", "idempotency_key"],
+                                               condition=~Q(idempotency_key=""), name="referral_idempotent")]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in AWAITING_RESPONSE and self.respond_by is not None and self.respond_by < timezone.now()
+
+    @property
+    def reason_labels(self) -> list[str]:
+        labels = dict(Reason.choices)
+        return [labels.get(r, r) for r in self.reasons]
+
+
+class ReferralEvent(models.Model):
+    """One step in a referral's history, shown on the referral."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class ResponseTarget(models.Model):
+    """How quickly an agency promises to respond to a referral of each urgency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="response_targets")
+    urgency = models.CharField(max_length=20, choices=Urgency.choices)
+    hours = models.PositiveIntegerField(help_text="Working hours for routine, clock hours for urgent.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "urgency"], name="one_target_per_urgency")]

@@ -1,0 +1,99 @@
+"""Reads of referrals: inboxes, sent lists and one referral, through the access policy, audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from hearth.people import selectors as people_selectors
+from hearth.people.models import Person
+from hearth.platform import access, audit
+from hearth.platform.models import Agency, AuditAction
+
+from .models import AWAITING_RESPONSE, OPEN_STATUSES, Referral
+
+INBOX_FILTERS = {
+    "new": "New",
+    "overdue": "Overdue",
+    "mine": "Assigned to me",
+    "team": "My team's",
+    "open": "All open",
+    "closed": "Closed",
+}
+
+
+def _base(actor) -> QuerySet[Referral]:
+    return Referral.objects.visible_to(actor).select_related("from_agency", "to_agency", "person", "assigned_to")
+
+
+def inbox(*, actor, view: str = "new") -> tuple[QuerySet[Referral], dict[str, int]]:
+    """The acting agency's received referrals for one view, with a count for every view."""
+    membership = access.acting(actor)
+    received = _base(actor).filter(to_agency_id=membership.agency_id).exclude(status="draft")
+    now = timezone.now()
+    team_members = Q(assigned_to__memberships__team_id=membership.team_id) if membership.team_id else Q(pk__in=[])
+    views = {
+        "new": Q(status__in=AWAITING_RESPONSE),
+        "overdue": Q(status__in=AWAITING_RESPONSE, respond_by__lt=now),
+        "mine": Q(assigned_to=actor, status__in=OPEN_STATUSES),
+        "team": team_members & Q(status__in=OPEN_STATUSES),
+        "open": Q(status__in=OPEN_STATUSES),
+        "closed": ~Q(status__in=OPEN_STATUSES),
+    }
+    counts = received.aggregate(**{name: Count("pk", filter=condition, distinct=True)
+                                   for name, condition in views.items()})
+    chosen = views.get(view, views["new"])
+    audit.record(AuditAction.LIST, object_type="referrals.referral", detail={"inbox": view})
+    return received.filter(chosen).distinct().order_by("respond_by", "-created_at"), counts
+
+
+def sent(*, actor) -> QuerySet[Referral]:
+    """Referrals the acting agency sent, newest first."""
+    membership = access.acting(actor)
+    audit.record(AuditAction.LIST, object_type="referrals.referral", detail={"sent": True})
+    return _base(actor).filter(from_agency_id=membership.agency_id).order_by("-created_at")
+
+
+@dataclass
+class ReferralView:
+    referral: Referral
+    is_sender: bool
+    is_receiver: bool
+    person: people_selectors.PersonView | None
+
+
+def referral_get(*, actor, referral_id) -> ReferralView:
+    """One referral the acting agency is party to (else 404), with the person as far as still visible."""
+    referral = access.get_visible_or_404(actor, _base(actor), pk=referral_id)
+    agency_id = access.acting(actor).agency_id
+    person = None
+    if Person.objects.visible_to(actor).filter(pk=referral.person_id).exists():
+        person = people_selectors.person_get(actor=actor, person_id=referral.person_id)
+    return ReferralView(referral, referral.from_agency_id == agency_id, referral.to_agency_id == agency_id, person)
+
+
+def receiving_agencies(*, actor) -> QuerySet[Agency]:
+    """Onboarded agencies other than the actor's own, to refer to."""
+    return Agency.objects.filter(is_onboarded=True).exclude(pk=access.acting(actor).agency_id).exclude(
+        kind__in=["board", "marac", "school"])
+
+
+def person_for_referral(*, actor, person_id) -> Person:
+    view = people_selectors.person_get(actor=actor, person_id=person_id)
+    return view.person
+
+
+def workers(*, actor):
+    from hearth.platform.models import User
+
+    membership = access.acting(actor)
+    return User.objects.filter(memberships__agency_id=membership.agency_id, memberships__is_active=True,
+                               memberships__role__in=access.REFERRAL_ROLES, is_active=True).distinct()
+
+
+def open_duplicate(*, person: Person, to_agency: Agency):
+    from .services import duplicate_open_referral
+
+    return duplicate_open_referral(person=person, to_agency=to_agency)

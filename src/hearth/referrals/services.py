@@ -1,0 +1,357 @@
+"""The referral lifecycle. Every step is a function here: checked, atomic, audited, in the history.
+
+Sending gives the receiving agency a relationship to exactly the shared parts; a decline
+or withdrawal ends it at once; completion ends it after the lapse period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hearth.notify.services import notice_send, survivor_text_send
+from hearth.people.models import Person
+from hearth.platform import access, audit
+from hearth.platform.models import AccessGrant, Agency, AuditAction, Membership
+from hearth.platform.roles import Part, RelationshipKind, Role
+
+from . import timeliness
+from .models import CLOSED_STATUSES, OPEN_STATUSES, LawfulBasis, Reason, Referral, ReferralEvent, Status
+
+# What a receiver may be given; never more than the sender itself can see.
+SHAREABLE_PARTS = (Part.IDENTITY, Part.CONTACT, Part.SAFE_ADDRESS, Part.HOUSEHOLD, Part.CHILDREN,
+                   Part.INCIDENTS, Part.RISK_LEVEL, Part.NEEDS)
+
+
+def _require(actor, permission: str, obj=None) -> None:
+    if not access.may(actor, permission, obj):
+        audit.deny(obj=obj, object_type="referrals.referral" if obj is None else "", reason=f"lacks {permission}")
+        raise PermissionDenied(permission)
+
+
+def _event(referral: Referral, actor, status: str, note: str = "") -> None:
+    membership = access.acting(actor) if actor is not None else None
+    ReferralEvent.objects.create(referral=referral, by=actor, agency=membership.agency if membership else None,
+                                 status=status, note=note)
+    audit.record(AuditAction.UPDATE if status != Status.DRAFT else AuditAction.CREATE, obj=referral,
+                 detail={"status": status})
+
+
+def _is_sender(actor, referral: Referral) -> bool:
+    return access.acting(actor).agency_id == referral.from_agency_id
+
+
+def _is_receiver(actor, referral: Referral) -> bool:
+    return access.acting(actor).agency_id == referral.to_agency_id
+
+
+def _grants(referral: Referral):
+    people = [referral.person_id, *referral.children.values_list("pk", flat=True)]
+    return AccessGrant.objects.filter(agency_id=referral.to_agency_id, kind=RelationshipKind.REFERRAL,
+                                      object_id__in=people, source=f"referral {referral.pk}")
+
+
+def duplicate_open_referral(*, person: Person, to_agency: Agency, exclude_pk=None) -> Referral | None:
+    """An open referral of the same person to the same agency, if there is one (any sender)."""
+    same = Person.objects.filter(identity_id=person.identity_id)  # nosemgrep: hearth-case-query-not-through-visible-to
+    open_ = Referral.objects.filter(person__in=same, to_agency=to_agency, status__in=OPEN_STATUSES)
+    if exclude_pk:
+        open_ = open_.exclude(pk=exclude_pk)
+    return open_.first()
+
+
+@transaction.atomic
+def referral_create(
+    *, actor, person: Person, to_agency: Agency, reasons: list[str], shared_parts: list[str], lawful_basis: str,
+    needs: str = "", urgency: str = "routine", risk_level: str = "not_known", children=(), alleged_perpetrator=None,
+    consent_taken_on: date | None = None, basis_reason: str = "", safe_to_call: bool = False, safe_times: str = "",
+    voicemail_ok: bool = False, text_ok: bool = False, share_safe_address: bool = False, send: bool = True,
+    idempotency_key: str = "",
+) -> Referral:
+    """Create a referral (and send it unless ``send`` is false), validating every rule.
+
+    With an ``idempotency_key`` a repeated submission returns the referral it already made.
+    """
+    _require(actor, "referrals.make_referral")
+    membership = access.acting(actor)
+    if idempotency_key:
+        existing = Referral.objects.filter(from_agency=membership.agency, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    errors: dict[str, str] = {}
+    if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
+        audit.deny(obj=person, reason="referral about a person the sender cannot see")
+        raise PermissionDenied("people.view_person")
+    if to_agency.pk == membership.agency_id:
+        errors["to_agency"] = "Choose another agency: you cannot refer to your own."
+    elif not to_agency.is_onboarded:
+        errors["to_agency"] = f"{to_agency.name} does not take referrals through Hearth yet."
+    if not reasons or set(reasons) - set(Reason.values):
+        errors["reasons"] = "Choose what the referral is for."
+    elif Reason.BEHAVIOUR_CHANGE in reasons and to_agency.kind != "perpetrator_service":
+        errors["reasons"] = "Behaviour change referrals go to a perpetrator service."
+    elif to_agency.kind == "perpetrator_service" and set(reasons) != {Reason.BEHAVIOUR_CHANGE}:
+        errors["reasons"] = "A perpetrator service only takes behaviour change referrals."
+    if lawful_basis not in LawfulBasis.values:
+        errors["lawful_basis"] = "Choose the lawful basis for sharing."
+    elif lawful_basis == LawfulBasis.CONSENT:
+        if consent_taken_on is None:
+            errors["consent_taken_on"] = "Enter the date consent was given."
+        elif consent_taken_on > timezone.localdate():
+            errors["consent_taken_on"] = "The date consent was given must be today or in the past."
+    elif not basis_reason.strip():
+        errors["basis_reason"] = "Explain why the information is shared without consent."
+    own_parts = access.parts_for(actor, person)
+    parts = set(shared_parts)
+    if not parts:
+        errors["shared_parts"] = "Choose what the receiving agency may see."
+    elif parts - own_parts or parts - set(SHAREABLE_PARTS):
+        errors["shared_parts"] = "You can only share parts of the record you can see yourself."
+    if to_agency.kind == "perpetrator_service":
+        # The wall: a perpetrator service never receives a survivor's whereabouts or contact details.
+        parts -= {Part.CONTACT, Part.SAFE_ADDRESS, Part.CHILDREN}
+        share_safe_address = False
+    if share_safe_address and Part.SAFE_ADDRESS not in parts:
+        errors["share_safe_address"] = "Share the safe address part to give the safe address."
+    for child in children:
+        if not Person.objects.visible_to(actor).filter(pk=child.pk).exists():
+            errors["children"] = "You can only include children whose records you can see."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            referral = _create_row(membership, actor, to_agency, person, alleged_perpetrator, reasons, needs, urgency,
+                                   risk_level, parts, lawful_basis, consent_taken_on, basis_reason, safe_to_call,
+                                   safe_times, voicemail_ok, text_ok, share_safe_address, idempotency_key)
+    except IntegrityError:
+        # The same submission arrived twice at once (a double click, a retry): one referral.
+        return Referral.objects.get(from_agency=membership.agency, idempotency_key=idempotency_key)
+    referral.children.set(children)
+    _event(referral, actor, Status.DRAFT)
+    if send:
+        referral_send(actor=actor, referral=referral)
+    return referral
+
+
+def _create_row(membership, actor, to_agency, person, alleged_perpetrator, reasons, needs, urgency, risk_level,
+                parts, lawful_basis, consent_taken_on, basis_reason, safe_to_call, safe_times, voicemail_ok,
+                text_ok, share_safe_address, idempotency_key) -> Referral:
+    return Referral.objects.create(
+        from_agency=membership.agency, from_user=actor, to_agency=to_agency, person=person,
+        alleged_perpetrator=alleged_perpetrator, reasons=sorted(set(reasons)), needs=needs.strip(), urgency=urgency,
+        risk_level=risk_level, shared_parts=sorted(parts), lawful_basis=lawful_basis,
+        consent_taken_by=actor if lawful_basis == LawfulBasis.CONSENT else None,
+        consent_taken_on=consent_taken_on if lawful_basis == LawfulBasis.CONSENT else None,
+        basis_reason=basis_reason.strip(), safe_to_call=safe_to_call, safe_times=safe_times.strip(),
+        voicemail_ok=voicemail_ok, text_ok=text_ok, share_safe_address=share_safe_address,
+        idempotency_key=idempotency_key,
+    )
+
+
+@transaction.atomic
+def referral_send(*, actor, referral: Referral) -> Referral:
+    """Send a draft: the receiver's inbox gets it, with a response target, and sees the shared parts."""
+    if not _is_sender(actor, referral) or referral.status != Status.DRAFT:
+        raise ValidationError("Only a draft can be sent, by the agency that wrote it.")
+    now = timezone.now()
+    referral.status, referral.sent_at = Status.SENT, now
+    referral.respond_by = timeliness.respond_by(agency_id=referral.to_agency_id, urgency=referral.urgency, sent_at=now)
+    referral.save()
+    for person in [referral.person, *referral.children.all()]:
+        parts = referral.shared_parts if person.pk == referral.person_id else [
+            p for p in referral.shared_parts if p in (Part.IDENTITY, Part.CHILDREN, Part.RISK_LEVEL)]
+        access.grant_relationship(agency=referral.to_agency, obj=person, kind=RelationshipKind.REFERRAL,
+                                  parts=parts, source=f"referral {referral.pk}")
+    _event(referral, actor, Status.SENT)
+    for member in _inbox_watchers(referral.to_agency_id):
+        notice_send(recipient=member, subject=f"New {referral.get_urgency_display().lower()} referral",
+                    body=f"{referral.from_agency.name} sent referral {referral.pk}. Respond by "
+                         f"{timezone.localtime(referral.respond_by):%d %b %Y %H:%M}.", email=True)
+    return referral
+
+
+def _inbox_watchers(agency_id: int):
+    from hearth.platform.models import User
+
+    return User.objects.filter(memberships__agency_id=agency_id, memberships__is_active=True, is_active=True,
+                               memberships__role__in=[r for r in access.CASE_ROLES
+                                                      if r not in (Role.DELIVERY_VOLUNTEER,)]).distinct()
+
+
+@transaction.atomic
+def referral_receive(*, actor, referral: Referral) -> Referral:
+    """Mark a sent referral as received the first time someone at the receiving agency opens it."""
+    if _is_receiver(actor, referral) and referral.status == Status.SENT:
+        referral.status = Status.RECEIVED
+        referral.save(update_fields=["status"])
+        _event(referral, actor, Status.RECEIVED)
+    return referral
+
+
+@transaction.atomic
+def referral_accept(*, actor, referral: Referral, assigned_to) -> Referral:
+    """Accept with a named worker of the receiving agency; access continues for the shared parts."""
+    _require(actor, "referrals.respond", referral)
+    if not _is_receiver(actor, referral) or referral.status not in (Status.SENT, Status.RECEIVED):
+        raise ValidationError("Only a referral awaiting a response can be accepted.")
+    if not Membership.objects.active().filter(user=assigned_to, agency_id=referral.to_agency_id).exists():
+        raise ValidationError({"assigned_to": "Choose a worker in your own agency."})
+    referral.status, referral.assigned_to, referral.decided_at = Status.ACCEPTED, assigned_to, timezone.now()
+    referral.save()
+    _event(referral, actor, Status.ACCEPTED, note=f"Assigned to {assigned_to.get_full_name()}")
+    if Part.CONTACT in referral.shared_parts:
+        # Only as the sender recorded it safe: texts allowed, in the safe times, saying nothing.
+        survivor_text_send(phone=referral.person.phone, text_ok=referral.text_ok, safe_times=referral.safe_times,
+                           template="contact_soon", first_name=assigned_to.first_name or "your support worker",
+                           purpose=f"referral {referral.pk} accepted")
+    notice_send(recipient=referral.from_user, subject=f"Referral {referral.pk} accepted",
+                body=f"{referral.to_agency.name} accepted your referral.")
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, actor, referral: Referral, reason: str,
+                     suggested_alternative: Agency | None = None) -> Referral:
+    """Decline with a reason (and perhaps another agency to try); the receiver's access ends now."""
+    _require(actor, "referrals.respond", referral)
+    if not _is_receiver(actor, referral) or referral.status not in (Status.SENT, Status.RECEIVED):
+        raise ValidationError("Only a referral awaiting a response can be declined.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for declining: the sender will see it."})
+    now = timezone.now()
+    referral.status, referral.decline_reason = Status.DECLINED, reason.strip()
+    referral.suggested_alternative, referral.decided_at, referral.closed_at = suggested_alternative, now, now
+    referral.save()
+    _grants(referral).update(ends_at=now)
+    _event(referral, actor, Status.DECLINED, note=reason.strip())
+    notice_send(recipient=referral.from_user, subject=f"Referral {referral.pk} declined",
+                body=f"{referral.to_agency.name} declined your referral: {reason.strip()}"
+                     + (f" They suggest {suggested_alternative.name}." if suggested_alternative else ""))
+    return referral
+
+
+@transaction.atomic
+def referral_start(*, actor, referral: Referral) -> Referral:
+    """Record that work on an accepted referral has begun."""
+    _require(actor, "referrals.respond", referral)
+    if not _is_receiver(actor, referral) or referral.status != Status.ACCEPTED:
+        raise ValidationError("Only an accepted referral can be started.")
+    referral.status = Status.IN_PROGRESS
+    referral.save(update_fields=["status"])
+    _event(referral, actor, Status.IN_PROGRESS)
+    return referral
+
+
+@transaction.atomic
+def referral_complete(*, actor, referral: Referral, outcome: str) -> Referral:
+    """Close an accepted referral with its outcome; access lapses after the lapse period."""
+    _require(actor, "referrals.respond", referral)
+    if not _is_receiver(actor, referral) or referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
+        raise ValidationError("Only an accepted referral can be completed.")
+    if not outcome.strip():
+        raise ValidationError({"outcome": "Describe the outcome: the sender will see it."})
+    now = timezone.now()
+    referral.status, referral.outcome, referral.closed_at = Status.COMPLETED, outcome.strip(), now
+    referral.save()
+    _grants(referral).update(ends_at=access.referral_lapse_end(now))
+    _event(referral, actor, Status.COMPLETED, note=outcome.strip())
+    notice_send(recipient=referral.from_user, subject=f"Referral {referral.pk} completed",
+                body=f"{referral.to_agency.name} completed your referral.")
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
+    """The sender withdraws an open referral; the receiver's access ends now."""
+    _require(actor, "referrals.make_referral")
+    if not _is_sender(actor, referral) or referral.status in CLOSED_STATUSES:
+        raise ValidationError("Only an open referral you sent can be withdrawn.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the referral is withdrawn."})
+    now = timezone.now()
+    referral.status, referral.closed_at = Status.WITHDRAWN, now
+    referral.save()
+    _grants(referral).update(ends_at=now)
+    _event(referral, actor, Status.WITHDRAWN, note=reason.strip())
+    return referral
+
+
+@transaction.atomic
+def referral_redirect(*, actor, referral: Referral, to_agency: Agency, note: str) -> Referral:
+    """The receiver passes a referral it cannot take to another agency, with the sender's choices kept."""
+    _require(actor, "referrals.respond", referral)
+    if not _is_receiver(actor, referral) or referral.status not in (Status.SENT, Status.RECEIVED):
+        raise ValidationError("Only a referral awaiting a response can be redirected.")
+    if to_agency.pk in (referral.to_agency_id, referral.from_agency_id) or not to_agency.is_onboarded:
+        raise ValidationError({"to_agency": "Choose another onboarded agency."})
+    now = timezone.now()
+    new = Referral.objects.create(
+        from_agency=referral.from_agency, from_user=referral.from_user, to_agency=to_agency, person=referral.person,
+        alleged_perpetrator=referral.alleged_perpetrator, reasons=referral.reasons, needs=referral.needs,
+        urgency=referral.urgency, risk_level=referral.risk_level, shared_parts=referral.shared_parts,
+        lawful_basis=referral.lawful_basis, consent_taken_by=referral.consent_taken_by,
+        consent_taken_on=referral.consent_taken_on, basis_reason=referral.basis_reason,
+        safe_to_call=referral.safe_to_call, safe_times=referral.safe_times, voicemail_ok=referral.voicemail_ok,
+        text_ok=referral.text_ok, share_safe_address=referral.share_safe_address, redirected_from=referral,
+    )
+    new.children.set(referral.children.all())
+    referral.status, referral.decided_at, referral.closed_at = Status.REDIRECTED, now, now
+    referral.save()
+    _grants(referral).update(ends_at=now)
+    _event(referral, actor, Status.REDIRECTED, note=f"Redirected to {to_agency.name}. {note}".strip())
+    _event(new, actor, Status.DRAFT, note=f"Redirected by {referral.to_agency.name}")
+    # Sent on the sender's behalf: the sender's choices of parts and basis stand.
+    now = timezone.now()
+    new.status, new.sent_at = Status.SENT, now
+    new.respond_by = timeliness.respond_by(agency_id=to_agency.pk, urgency=new.urgency, sent_at=now)
+    new.save()
+    for person in [new.person, *new.children.all()]:
+        access.grant_relationship(agency=to_agency, obj=person, kind=RelationshipKind.REFERRAL,
+                                  parts=new.shared_parts if person.pk == new.person_id else [Part.IDENTITY],
+                                  source=f"referral {new.pk}")
+    _event(new, actor, Status.SENT)
+    notice_send(recipient=referral.from_user, subject=f"Referral {referral.pk} redirected",
+                body=f"{referral.to_agency.name} passed your referral to {to_agency.name}.")
+    return new
+
+
+def referrals_escalate_overdue(*, now=None) -> int:
+    """Tell team leads (or all members) of receiving agencies about referrals past their target. Once each."""
+    now = now or timezone.now()
+    overdue = Referral.objects.filter(status__in=(Status.SENT, Status.RECEIVED), respond_by__lt=now,
+                                      escalated_at__isnull=True).select_related("to_agency")
+    count = 0
+    for referral in overdue:
+        with transaction.atomic():
+            leads = [t.lead for t in referral.to_agency.teams.exclude(lead__isnull=True)]
+            for lead in leads or list(_inbox_watchers(referral.to_agency_id)):
+                notice_send(recipient=lead, subject=f"Referral {referral.pk} is overdue",
+                            body=f"Referral {referral.pk} from {referral.from_agency.name} was due a response by "
+                                 f"{timezone.localtime(referral.respond_by):%d %b %Y %H:%M}.", email=True)
+            Referral.objects.filter(pk=referral.pk).update(escalated_at=now)
+            audit.record(AuditAction.UPDATE, obj=referral, detail={"escalated": True})
+            count += 1
+    return count
+
+
+
+@transaction.atomic
+def response_targets_set(*, actor, routine_hours: int, urgent_hours: int) -> None:
+    """An agency admin sets how fast their agency promises to answer referrals."""
+    _require(actor, "platform.manage_members")
+    from .models import ResponseTarget, Urgency
+
+    errors = {}
+    if not 1 <= routine_hours <= 80:
+        errors["routine_hours"] = "Enter between 1 and 80 working hours."
+    if not 1 <= urgent_hours <= 48:
+        errors["urgent_hours"] = "Enter between 1 and 48 hours."
+    if errors:
+        raise ValidationError(errors)
+    agency = access.acting(actor).agency
+    for urgency, hours in ((Urgency.ROUTINE, routine_hours), (Urgency.URGENT, urgent_hours)):
+        ResponseTarget.objects.update_or_create(agency=agency, urgency=urgency, defaults={"hours": hours})
+    audit.record(AuditAction.UPDATE, obj=agency, detail={"response_targets": [routine_hours, urgent_hours]})
