@@ -86,6 +86,12 @@ INSTALLED_APPS = [
     "hearth.notify",
     "hearth.people",
     "hearth.referrals",
+    "hearth.risk",
+    "hearth.marac",
+    "hearth.support",
+    "hearth.directory",
+    "hearth.public",
+    "hearth.api",
     "hearth.demo",
 ]
 

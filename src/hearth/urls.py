@@ -5,6 +5,12 @@ urlpatterns = [
     path("people/", include("hearth.people.urls")),
     path("referrals/", include("hearth.referrals.urls")),
     path("notices/", include("hearth.notify.urls")),
+    path("risk/", include("hearth.risk.urls")),
+    path("marac/", include("hearth.marac.urls")),
+    path("support/", include("hearth.support.urls")),
+    path("directory/", include("hearth.directory.urls")),
+    path("help/", include("hearth.public.urls")),
+    path("api/", include("hearth.api.urls")),
 ]
 
 handler400 = "hearth.platform.views.errors.bad_request"

@@ -79,6 +79,12 @@ REGISTERED: dict[str, dict] = {
     "referrals:referral_start": {"methods": ["POST"]},
     "referrals:referral_complete": {"methods": ["POST"]},
     "referrals:referral_withdraw": {"methods": ["POST"]},
+    # --- risk ---
+    # --- marac ---
+    # --- support ---
+    # --- directory ---
+    # --- public ---
+    # --- api ---
 }
 
 # Values planted in the demo mother's record: contact and safe address parts.
@@ -154,6 +160,7 @@ KWARG_CASES = {
     "merge_id": _merge_ids,
     "membership_id": lambda m: _membership_ids(m.agency_id),
     "grant_id": _grant_ids,
+    # --- risk, marac, support, directory, public, api: their own object finders below this line ---
 }
 
 

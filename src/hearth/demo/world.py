@@ -7,6 +7,7 @@ import hmac
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -29,6 +30,11 @@ from hearth.platform.models import (
 )
 from hearth.platform.roles import AgencyKind, Part, RelationshipKind, Role
 from hearth.referrals.services import referral_accept, referral_create, referral_decline
+
+# Modules under hearth.demo.stories, each with ``load(*, agencies, users) -> dict[str, int]``,
+# loaded in this order after the people (each app adds its own story here).
+STORIES: list[str] = [
+]
 
 DEMO_PASSWORD = "hearth-demo-2026"  # noqa: S105 - printed for newcomers; demo mode only
 
@@ -199,9 +205,18 @@ def load() -> dict[str, int]:
             Membership.objects.update_or_create(
                 user=user, agency=agencies[slug], defaults={"role": role, "team": team})
 
-    if Person.objects.exists():
-        return {"agencies": len(agencies), "users": len(users), "people": Person.objects.count()}
+    counts = {"agencies": len(agencies), "users": len(users)}
+    if not Person.objects.exists():
+        _load_people(agencies, users)
+    counts["people"] = Person.objects.count()
+    # Each later part of the story loads itself, once (every story's ``load`` is idempotent).
+    for name in STORIES:
+        counts.update(import_module(name).load(agencies=agencies, users=users))
+    return counts
 
+
+def _load_people(agencies: dict[str, Agency], users: dict[str, User]) -> None:
+    """Stories 1, 2, 4, 5, 8 and the volume behind them: people, incidents, referrals."""
     police = users["police.officer"]
     police_m = police.memberships.get(agency=agencies["stoke-north-hub"])
     idva = users["idva"]
@@ -302,4 +317,3 @@ def load() -> dict[str, int]:
                          postcode=rng.choice(POSTCODES))
         if rng.random() < 0.6:
             _volume_referral(rng, actor, membership, person, agencies, users)
-    return {"agencies": len(agencies), "users": len(users), "people": Person.objects.count()}

@@ -170,6 +170,11 @@ PERMISSIONS = {
     "referrals.make_referral": has_role(*RECORDING_ROLES),
     "referrals.view_referrals": has_role(*REFERRAL_ROLES),
     "referrals.respond": has_role(*REFERRAL_ROLES),
+    # --- risk (risk checklists, safety plans, children's notifications) ---
+    # --- marac (meetings, listed cases, research returns, actions) ---
+    # --- support (needs, stock, donations, deliveries) ---
+    # --- directory and public help site ---
+    # --- api (partner systems) ---
 }
 for _name, _predicate in PERMISSIONS.items():
     rules.add_perm(_name, _predicate)

@@ -38,6 +38,14 @@ class Reason(models.TextChoices):
     BEHAVIOUR_CHANGE = "behaviour_change", "Behaviour change programme"
 
 
+class Source(models.TextChoices):
+    """How a referral reached Hearth."""
+
+    STAFF = "staff", "From a member of staff"
+    SELF_REFERRAL = "self_referral", "Self-referral from the public help site"
+    PARTNER_API = "partner_api", "From a partner system"
+
+
 class Urgency(models.TextChoices):
     ROUTINE = "routine", "Routine"
     URGENT = "urgent", "Urgent"
@@ -72,8 +80,12 @@ class ReferralQuerySet(models.QuerySet):
 class Referral(models.Model):
     """The request, who it is about, what may be shared, on what basis, and how to make contact."""
 
-    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_sent")
-    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A self-referral has no sending agency; a partner system's referral has no sending user.
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.STAFF)
+    from_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="referrals_sent")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
     to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_received")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
     children = models.ManyToManyField(Person, blank=True, related_name="referrals_as_child")
@@ -95,6 +107,9 @@ class Referral(models.Model):
     safe_times = EncryptedTextField(blank=True)
     voicemail_ok = models.BooleanField(default=False)
     text_ok = models.BooleanField(default=False)
+    email_ok = models.BooleanField(default=False)
+    # "I will call you": the survivor makes contact; nobody calls, texts or writes first.
+    survivor_will_call = models.BooleanField(default=False)
     share_safe_address = models.BooleanField(default=False)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)

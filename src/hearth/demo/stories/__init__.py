@@ -1,0 +1,1 @@
+"""Parts of the demo story that later apps add (see ``world.STORIES``)."""
