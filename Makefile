@@ -45,7 +45,7 @@ migrate: venv
 demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py demo_signins
+	$(PY) manage.py demo_signins --url http://$(HOST):$(PORT)/
 	@# The task worker (notifications) runs beside the web server and stops with it.
 	$(PY) manage.py db_worker & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)

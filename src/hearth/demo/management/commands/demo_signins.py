@@ -6,8 +6,11 @@ from hearth.demo import world
 class Command(BaseCommand):
     help = "Print the demo sign-ins, one per role."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Where the demo is served.")
+
     def handle(self, *args, **options):
-        self.stdout.write("\nHearth demo: http://127.0.0.1:8000/  (password for everyone: "
+        self.stdout.write(f"\nHearth demo: {options['url']}  (password for everyone: "
                           f"{world.DEMO_PASSWORD})\n")
         for spec in world.USERS:
             roles = "; ".join(f"{role.label} at {slug}" for slug, role, _ in spec.memberships)
