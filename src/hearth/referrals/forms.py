@@ -30,6 +30,8 @@ class ReferralForm(GovukForm):
                                    initial=RiskLevel.NOT_KNOWN)
     children = forms.ModelMultipleChoiceField(label="Children to include (optional)", queryset=None, required=False,
                                               widget=forms.CheckboxSelectMultiple)
+    alleged_perpetrator = forms.ModelChoiceField(label="Alleged perpetrator (optional)", queryset=None,
+                                                 required=False, empty_label="None named")
     shared_parts = forms.MultipleChoiceField(
         label="What may the receiving agency see?", widget=forms.CheckboxSelectMultiple,
         help_text="Share only what they need. You cannot share more than you can see.",
@@ -46,16 +48,21 @@ class ReferralForm(GovukForm):
     safe_times = forms.CharField(label="Safe times to make contact (optional)", required=False, max_length=300)
     voicemail_ok = forms.BooleanField(label="A voicemail may be left", required=False)
     text_ok = forms.BooleanField(label="A text message may be sent", required=False)
+    email_ok = forms.BooleanField(label="An email may be sent", required=False)
+    survivor_will_call = forms.BooleanField(
+        label="They will make contact themselves: nobody calls, texts or writes first", required=False)
     share_safe_address = forms.BooleanField(label="Give the safe address (for a delivery or visit)", required=False)
     send_anyway = forms.BooleanField(label="Send anyway: I know there is already an open referral", required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 
-    def __init__(self, *args, agencies, children, visible_parts, **kwargs):
+    def __init__(self, *args, agencies, children, visible_parts, perpetrators=None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = agencies
         self.fields["children"].queryset = children
         self.fields["children"].label_from_instance = _name
+        self.fields["alleged_perpetrator"].queryset = perpetrators if perpetrators is not None else children.none()
+        self.fields["alleged_perpetrator"].label_from_instance = _name
         labels = dict(Part.choices)
         self.fields["shared_parts"].choices = [(p, labels[p]) for p in SHAREABLE_PARTS if p in visible_parts]
 

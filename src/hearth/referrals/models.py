@@ -101,6 +101,8 @@ class Referral(models.Model):
     consent_taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="+")
     consent_taken_on = models.DateField(null=True, blank=True)
+    # Who took consent when it was not a Hearth user (a partner system's officer, the person themselves).
+    consent_taken_by_name = models.CharField(max_length=200, blank=True)
     basis_reason = EncryptedTextField(blank=True, help_text="Why sharing without consent is justified.")
 
     safe_to_call = models.BooleanField(default=False)
@@ -141,6 +143,21 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.pk}"
+
+    @property
+    def sender_label(self) -> str:
+        """Who sent it, in words: a self-referral and a partner system's referral have no sending user."""
+        if self.source == Source.SELF_REFERRAL or self.from_agency_id is None:
+            return "Self-referral (public help site)"
+        if self.source == Source.PARTNER_API:
+            return f"{self.from_agency.name} (via partner system)"
+        return self.from_agency.name
+
+    @property
+    def consent_taker_label(self) -> str:
+        if self.consent_taken_by_id:
+            return self.consent_taken_by.get_full_name() or self.consent_taken_by.get_username()
+        return self.consent_taken_by_name
 
     @property
     def is_open(self) -> bool:

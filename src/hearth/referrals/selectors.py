@@ -12,7 +12,7 @@ from hearth.people.models import Person
 from hearth.platform import access, audit
 from hearth.platform.models import Agency, AuditAction
 
-from .models import AWAITING_RESPONSE, OPEN_STATUSES, Referral
+from .models import AWAITING_RESPONSE, OPEN_STATUSES, Reason, Referral, Source, Urgency
 
 INBOX_FILTERS = {
     "new": "New",
@@ -25,13 +25,26 @@ INBOX_FILTERS = {
 
 
 def _base(actor) -> QuerySet[Referral]:
-    return Referral.objects.visible_to(actor).select_related("from_agency", "to_agency", "person", "assigned_to")
+    return Referral.objects.visible_to(actor).select_related("from_agency", "to_agency", "person", "assigned_to",
+                                                             "consent_taken_by")
 
 
-def inbox(*, actor, view: str = "new") -> tuple[QuerySet[Referral], dict[str, int]]:
-    """The acting agency's received referrals for one view, with a count for every view."""
+def inbox(*, actor, view: str = "new", urgency: str = "", reason: str = "",
+          source: str = "") -> tuple[QuerySet[Referral], dict[str, int]]:
+    """The acting agency's received referrals for one view, with a count for every view.
+
+    ``urgency``, ``reason`` and ``source`` narrow the list and the counts alike; unknown
+    values are ignored rather than emptying the inbox.
+    """
     membership = access.acting(actor)
     received = _base(actor).filter(to_agency_id=membership.agency_id).exclude(status="draft")
+    if urgency in Urgency.values:
+        received = received.filter(urgency=urgency)
+    if source in Source.values:
+        received = received.filter(source=source)
+    if reason in Reason.values:
+        # Reasons are a JSON list; a text match on the quoted value works on SQLite and PostgreSQL.
+        received = received.filter(reasons__icontains=f'"{reason}"')
     now = timezone.now()
     team_members = Q(assigned_to__memberships__team_id=membership.team_id) if membership.team_id else Q(pk__in=[])
     views = {
@@ -45,7 +58,8 @@ def inbox(*, actor, view: str = "new") -> tuple[QuerySet[Referral], dict[str, in
     counts = received.aggregate(**{name: Count("pk", filter=condition, distinct=True)
                                    for name, condition in views.items()})
     chosen = views.get(view, views["new"])
-    audit.record(AuditAction.LIST, object_type="referrals.referral", detail={"inbox": view})
+    audit.record(AuditAction.LIST, object_type="referrals.referral",
+                 detail={"inbox": view, "urgency": urgency, "reason": reason, "source": source})
     return received.filter(chosen).distinct().order_by("respond_by", "-created_at"), counts
 
 

@@ -19,11 +19,25 @@ from hearth.platform.models import AccessGrant, Agency, AuditAction, Membership
 from hearth.platform.roles import Part, RelationshipKind, Role
 
 from . import timeliness
-from .models import CLOSED_STATUSES, OPEN_STATUSES, LawfulBasis, Reason, Referral, ReferralEvent, Status
+from .models import CLOSED_STATUSES, OPEN_STATUSES, LawfulBasis, Reason, Referral, ReferralEvent, Source, Status
 
 # What a receiver may be given; never more than the sender itself can see.
 SHAREABLE_PARTS = (Part.IDENTITY, Part.CONTACT, Part.SAFE_ADDRESS, Part.HOUSEHOLD, Part.CHILDREN,
                    Part.INCIDENTS, Part.RISK_LEVEL, Part.NEEDS)
+# Until a referral is accepted the receiver sees enough to decide, not how to reach the person:
+# contact details and the safe address follow acceptance (ACCESS.md: "from acceptance").
+BEFORE_ACCEPTANCE_WITHHELD = frozenset({Part.CONTACT, Part.SAFE_ADDRESS})
+# What each kind of agency takes referrals for (until the service directory says it per service).
+OFFERED_BY_KIND: dict[str, frozenset[str]] = {
+    "charity": frozenset({Reason.PRACTICAL_ITEMS}),
+    "da_service": frozenset({Reason.SPECIALIST_SUPPORT, Reason.CHILDRENS_SUPPORT}),
+    "refuge": frozenset({Reason.SAFE_ACCOMMODATION, Reason.SPECIALIST_SUPPORT, Reason.CHILDRENS_SUPPORT}),
+    "housing": frozenset({Reason.SAFE_ACCOMMODATION, Reason.PRACTICAL_ITEMS}),
+    "council": frozenset({Reason.SAFE_ACCOMMODATION, Reason.PRACTICAL_ITEMS}),
+    "childrens_services": frozenset({Reason.CHILDRENS_SUPPORT}),
+    "perpetrator_service": frozenset({Reason.BEHAVIOUR_CHANGE}),
+    "health": frozenset({Reason.SPECIALIST_SUPPORT}),
+}
 
 
 def _require(actor, permission: str, obj=None) -> None:
@@ -41,11 +55,42 @@ def _event(referral: Referral, actor, status: str, note: str = "") -> None:
 
 
 def _is_sender(actor, referral: Referral) -> bool:
-    return access.acting(actor).agency_id == referral.from_agency_id
+    # A self-referral has no sending agency: nobody at any agency is its sender.
+    return referral.from_agency_id is not None and access.acting(actor).agency_id == referral.from_agency_id
 
 
 def _is_receiver(actor, referral: Referral) -> bool:
     return access.acting(actor).agency_id == referral.to_agency_id
+
+
+def _tell_sender(referral: Referral, *, subject: str, body: str) -> None:
+    """Tell whoever sent the referral what happened to it.
+
+    A member of staff gets a notice. A partner system reads the status through the API and a
+    self-referral's person is reached only through their safe-contact choices, so neither
+    gets a notice here.
+    """
+    if referral.from_user_id is not None:
+        notice_send(recipient=referral.from_user, subject=subject, body=body)
+
+
+def _grant_referral_access(referral: Referral, *, accepted: bool) -> None:
+    """Give the receiver the shared parts: without contact and safe address until it accepts."""
+    withheld = set() if accepted else BEFORE_ACCEPTANCE_WITHHELD
+    for person in [referral.person, *referral.children.all()]:
+        parts = referral.shared_parts if person.pk == referral.person_id else [
+            p for p in referral.shared_parts if p in (Part.IDENTITY, Part.CHILDREN, Part.RISK_LEVEL)]
+        parts = [p for p in parts if p not in withheld]
+        if accepted and not set(parts) & BEFORE_ACCEPTANCE_WITHHELD:
+            continue  # nothing more to give than at sending
+        access.grant_relationship(agency=referral.to_agency, obj=person, kind=RelationshipKind.REFERRAL,
+                                  parts=parts, source=f"referral {referral.pk}")
+
+
+def unoffered_reasons(*, to_agency: Agency, reasons) -> list[str]:
+    """The reasons ``to_agency`` does not take referrals for (empty when all are offered)."""
+    offered = OFFERED_BY_KIND.get(to_agency.kind, frozenset())
+    return [r for r in reasons if r not in offered]
 
 
 def _grants(referral: Referral):
@@ -69,13 +114,20 @@ def referral_create(
     needs: str = "", urgency: str = "routine", risk_level: str = "not_known", children=(), alleged_perpetrator=None,
     consent_taken_on: date | None = None, basis_reason: str = "", safe_to_call: bool = False, safe_times: str = "",
     voicemail_ok: bool = False, text_ok: bool = False, share_safe_address: bool = False, send: bool = True,
-    idempotency_key: str = "",
+    idempotency_key: str = "", email_ok: bool = False, survivor_will_call: bool = False,
+    source: str = Source.STAFF, consent_taken_by_name: str = "",
 ) -> Referral:
     """Create a referral (and send it unless ``send`` is false), validating every rule.
 
     With an ``idempotency_key`` a repeated submission returns the referral it already made.
+    ``source=partner_api`` is for the partner API: ``actor`` is then the partner system's own
+    account at its agency, the referral has no sending user, and consent is recorded as taken
+    by ``consent_taken_by_name``. Raises ``ValidationError`` (by field) or ``PermissionDenied``;
+    nothing is saved unless everything is valid.
     """
     _require(actor, "referrals.make_referral")
+    if source not in (Source.STAFF, Source.PARTNER_API):
+        raise ValidationError({"source": "Self-referrals come through the public help site."})
     membership = access.acting(actor)
     if idempotency_key:
         existing = Referral.objects.filter(from_agency=membership.agency, idempotency_key=idempotency_key).first()
@@ -95,6 +147,10 @@ def referral_create(
         errors["reasons"] = "Behaviour change referrals go to a perpetrator service."
     elif to_agency.kind == "perpetrator_service" and set(reasons) != {Reason.BEHAVIOUR_CHANGE}:
         errors["reasons"] = "A perpetrator service only takes behaviour change referrals."
+    elif unoffered := unoffered_reasons(to_agency=to_agency, reasons=reasons):
+        labels = dict(Reason.choices)
+        errors["reasons"] = (f"{to_agency.name} does not offer "
+                             f"{', '.join(labels[r][0].lower() + labels[r][1:] for r in unoffered)}.")
     if lawful_basis not in LawfulBasis.values:
         errors["lawful_basis"] = "Choose the lawful basis for sharing."
     elif lawful_basis == LawfulBasis.CONSENT:
@@ -102,6 +158,8 @@ def referral_create(
             errors["consent_taken_on"] = "Enter the date consent was given."
         elif consent_taken_on > timezone.localdate():
             errors["consent_taken_on"] = "The date consent was given must be today or in the past."
+        if source == Source.PARTNER_API and not consent_taken_by_name.strip():
+            errors["consent_taken_by_name"] = "Give the name of the person who took consent."
     elif not basis_reason.strip():
         errors["basis_reason"] = "Explain why the information is shared without consent."
     own_parts = access.parts_for(actor, person)
@@ -119,13 +177,19 @@ def referral_create(
     for child in children:
         if not Person.objects.visible_to(actor).filter(pk=child.pk).exists():
             errors["children"] = "You can only include children whose records you can see."
+    if alleged_perpetrator is not None and (
+            alleged_perpetrator.pk == person.pk
+            or not Person.objects.visible_to(actor).filter(pk=alleged_perpetrator.pk).exists()):
+        errors["alleged_perpetrator"] = "You can only name an alleged perpetrator whose record you can see."
     if errors:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
             referral = _create_row(membership, actor, to_agency, person, alleged_perpetrator, reasons, needs, urgency,
                                    risk_level, parts, lawful_basis, consent_taken_on, basis_reason, safe_to_call,
-                                   safe_times, voicemail_ok, text_ok, share_safe_address, idempotency_key)
+                                   safe_times, voicemail_ok, text_ok, share_safe_address, idempotency_key,
+                                   email_ok=email_ok, survivor_will_call=survivor_will_call, source=source,
+                                   consent_taken_by_name=consent_taken_by_name)
     except IntegrityError:
         # The same submission arrived twice at once (a double click, a retry): one referral.
         return Referral.objects.get(from_agency=membership.agency, idempotency_key=idempotency_key)
@@ -138,12 +202,18 @@ def referral_create(
 
 def _create_row(membership, actor, to_agency, person, alleged_perpetrator, reasons, needs, urgency, risk_level,
                 parts, lawful_basis, consent_taken_on, basis_reason, safe_to_call, safe_times, voicemail_ok,
-                text_ok, share_safe_address, idempotency_key) -> Referral:
+                text_ok, share_safe_address, idempotency_key, *, email_ok, survivor_will_call, source,
+                consent_taken_by_name) -> Referral:
+    # A partner system, not a person, sends through the API: no sending user, and consent was
+    # taken by someone named by the partner system rather than by a Hearth user.
+    by_partner = source == Source.PARTNER_API
     return Referral.objects.create(
-        from_agency=membership.agency, from_user=actor, to_agency=to_agency, person=person,
+        source=source, email_ok=email_ok, survivor_will_call=survivor_will_call,
+        consent_taken_by_name=consent_taken_by_name.strip()[:200] if lawful_basis == LawfulBasis.CONSENT else "",
+        from_agency=membership.agency, from_user=None if by_partner else actor, to_agency=to_agency, person=person,
         alleged_perpetrator=alleged_perpetrator, reasons=sorted(set(reasons)), needs=needs.strip(), urgency=urgency,
         risk_level=risk_level, shared_parts=sorted(parts), lawful_basis=lawful_basis,
-        consent_taken_by=actor if lawful_basis == LawfulBasis.CONSENT else None,
+        consent_taken_by=actor if lawful_basis == LawfulBasis.CONSENT and not by_partner else None,
         consent_taken_on=consent_taken_on if lawful_basis == LawfulBasis.CONSENT else None,
         basis_reason=basis_reason.strip(), safe_to_call=safe_to_call, safe_times=safe_times.strip(),
         voicemail_ok=voicemail_ok, text_ok=text_ok, share_safe_address=share_safe_address,
@@ -160,17 +230,17 @@ def referral_send(*, actor, referral: Referral) -> Referral:
     referral.status, referral.sent_at = Status.SENT, now
     referral.respond_by = timeliness.respond_by(agency_id=referral.to_agency_id, urgency=referral.urgency, sent_at=now)
     referral.save()
-    for person in [referral.person, *referral.children.all()]:
-        parts = referral.shared_parts if person.pk == referral.person_id else [
-            p for p in referral.shared_parts if p in (Part.IDENTITY, Part.CHILDREN, Part.RISK_LEVEL)]
-        access.grant_relationship(agency=referral.to_agency, obj=person, kind=RelationshipKind.REFERRAL,
-                                  parts=parts, source=f"referral {referral.pk}")
+    _grant_referral_access(referral, accepted=False)
     _event(referral, actor, Status.SENT)
+    _tell_inbox(referral)
+    return referral
+
+
+def _tell_inbox(referral: Referral) -> None:
     for member in _inbox_watchers(referral.to_agency_id):
         notice_send(recipient=member, subject=f"New {referral.get_urgency_display().lower()} referral",
-                    body=f"{referral.from_agency.name} sent referral {referral.pk}. Respond by "
+                    body=f"{referral.sender_label} sent referral {referral.pk}. Respond by "
                          f"{timezone.localtime(referral.respond_by):%d %b %Y %H:%M}.", email=True)
-    return referral
 
 
 def _inbox_watchers(agency_id: int):
@@ -201,14 +271,16 @@ def referral_accept(*, actor, referral: Referral, assigned_to) -> Referral:
         raise ValidationError({"assigned_to": "Choose a worker in your own agency."})
     referral.status, referral.assigned_to, referral.decided_at = Status.ACCEPTED, assigned_to, timezone.now()
     referral.save()
+    _grant_referral_access(referral, accepted=True)
     _event(referral, actor, Status.ACCEPTED, note=f"Assigned to {assigned_to.get_full_name()}")
-    if Part.CONTACT in referral.shared_parts:
+    if Part.CONTACT in referral.shared_parts and not referral.survivor_will_call:
         # Only as the sender recorded it safe: texts allowed, in the safe times, saying nothing.
+        # "I will call you" means nobody makes the first contact, not even a text.
         survivor_text_send(phone=referral.person.phone, text_ok=referral.text_ok, safe_times=referral.safe_times,
                            template="contact_soon", first_name=assigned_to.first_name or "your support worker",
                            purpose=f"referral {referral.pk} accepted")
-    notice_send(recipient=referral.from_user, subject=f"Referral {referral.pk} accepted",
-                body=f"{referral.to_agency.name} accepted your referral.")
+    _tell_sender(referral, subject=f"Referral {referral.pk} accepted",
+                 body=f"{referral.to_agency.name} accepted your referral.")
     return referral
 
 
@@ -227,9 +299,9 @@ def referral_decline(*, actor, referral: Referral, reason: str,
     referral.save()
     _grants(referral).update(ends_at=now)
     _event(referral, actor, Status.DECLINED, note=reason.strip())
-    notice_send(recipient=referral.from_user, subject=f"Referral {referral.pk} declined",
-                body=f"{referral.to_agency.name} declined your referral: {reason.strip()}"
-                     + (f" They suggest {suggested_alternative.name}." if suggested_alternative else ""))
+    _tell_sender(referral, subject=f"Referral {referral.pk} declined",
+                 body=f"{referral.to_agency.name} declined your referral: {reason.strip()}"
+                      + (f" They suggest {suggested_alternative.name}." if suggested_alternative else ""))
     return referral
 
 
@@ -258,8 +330,8 @@ def referral_complete(*, actor, referral: Referral, outcome: str) -> Referral:
     referral.save()
     _grants(referral).update(ends_at=access.referral_lapse_end(now))
     _event(referral, actor, Status.COMPLETED, note=outcome.strip())
-    notice_send(recipient=referral.from_user, subject=f"Referral {referral.pk} completed",
-                body=f"{referral.to_agency.name} completed your referral.")
+    _tell_sender(referral, subject=f"Referral {referral.pk} completed",
+                 body=f"{referral.to_agency.name} completed your referral.")
     return referral
 
 
@@ -287,8 +359,12 @@ def referral_redirect(*, actor, referral: Referral, to_agency: Agency, note: str
         raise ValidationError("Only a referral awaiting a response can be redirected.")
     if to_agency.pk in (referral.to_agency_id, referral.from_agency_id) or not to_agency.is_onboarded:
         raise ValidationError({"to_agency": "Choose another onboarded agency."})
+    if unoffered_reasons(to_agency=to_agency, reasons=referral.reasons):
+        raise ValidationError({"to_agency": f"{to_agency.name} does not offer what this referral is for."})
     now = timezone.now()
     new = Referral.objects.create(
+        source=referral.source, consent_taken_by_name=referral.consent_taken_by_name,
+        email_ok=referral.email_ok, survivor_will_call=referral.survivor_will_call,
         from_agency=referral.from_agency, from_user=referral.from_user, to_agency=to_agency, person=referral.person,
         alleged_perpetrator=referral.alleged_perpetrator, reasons=referral.reasons, needs=referral.needs,
         urgency=referral.urgency, risk_level=referral.risk_level, shared_parts=referral.shared_parts,
@@ -308,13 +384,11 @@ def referral_redirect(*, actor, referral: Referral, to_agency: Agency, note: str
     new.status, new.sent_at = Status.SENT, now
     new.respond_by = timeliness.respond_by(agency_id=to_agency.pk, urgency=new.urgency, sent_at=now)
     new.save()
-    for person in [new.person, *new.children.all()]:
-        access.grant_relationship(agency=to_agency, obj=person, kind=RelationshipKind.REFERRAL,
-                                  parts=new.shared_parts if person.pk == new.person_id else [Part.IDENTITY],
-                                  source=f"referral {new.pk}")
+    _grant_referral_access(new, accepted=False)
     _event(new, actor, Status.SENT)
-    notice_send(recipient=referral.from_user, subject=f"Referral {referral.pk} redirected",
-                body=f"{referral.to_agency.name} passed your referral to {to_agency.name}.")
+    _tell_inbox(new)
+    _tell_sender(referral, subject=f"Referral {referral.pk} redirected",
+                 body=f"{referral.to_agency.name} passed your referral to {to_agency.name}.")
     return new
 
 
@@ -329,7 +403,7 @@ def referrals_escalate_overdue(*, now=None) -> int:
             leads = [t.lead for t in referral.to_agency.teams.exclude(lead__isnull=True)]
             for lead in leads or list(_inbox_watchers(referral.to_agency_id)):
                 notice_send(recipient=lead, subject=f"Referral {referral.pk} is overdue",
-                            body=f"Referral {referral.pk} from {referral.from_agency.name} was due a response by "
+                            body=f"Referral {referral.pk} from {referral.sender_label} was due a response by "
                                  f"{timezone.localtime(referral.respond_by):%d %b %Y %H:%M}.", email=True)
             Referral.objects.filter(pk=referral.pk).update(escalated_at=now)
             audit.record(AuditAction.UPDATE, obj=referral, detail={"escalated": True})

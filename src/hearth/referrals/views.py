@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -7,9 +9,11 @@ from hearth.people.models import Person
 from hearth.platform import access
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
+from hearth.platform.roles import Part
 
 from . import selectors, services
 from .forms import AcceptForm, DeclineForm, OutcomeForm, RedirectForm, ReferralForm, ResponseTargetsForm, WithdrawForm
+from .models import Reason, Source, Urgency
 
 
 def _post(request):
@@ -21,8 +25,12 @@ def referral_new(request, person_id):
     person = selectors.person_for_referral(actor=request.user, person_id=person_id)
     children = Person.objects.visible_to(request.user).filter(
         households__household__members__person=person, households__is_child=True).distinct()
+    # Only someone named as the alleged perpetrator in an incident with this person can be chosen.
+    perpetrators = Person.objects.visible_to(request.user).filter(
+        involvements__role="alleged_perpetrator",
+        involvements__incident__involvements__person=person).exclude(pk=person.pk).distinct()
     form = ReferralForm(_post(request), agencies=selectors.receiving_agencies(actor=request.user), children=children,
-                        visible_parts=access.parts_for(request.user, person))
+                        visible_parts=access.parts_for(request.user, person), perpetrators=perpetrators)
     duplicate = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -44,10 +52,13 @@ def referral_new(request, person_id):
 def inbox(request):
     view = request.GET.get("view", "new")
     view = view if view in selectors.INBOX_FILTERS else "new"
-    referrals, counts = selectors.inbox(actor=request.user, view=view)
+    narrow = {key: request.GET.get(key, "") for key in ("urgency", "reason", "source")}
+    referrals, counts = selectors.inbox(actor=request.user, view=view, **narrow)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
-    return render(request, "referrals/inbox.html", {"page": page, "counts": counts, "view": view,
-                                                     "filters": selectors.INBOX_FILTERS})
+    return render(request, "referrals/inbox.html", {
+        "page": page, "counts": counts, "view": view, "filters": selectors.INBOX_FILTERS, "narrow": narrow,
+        "narrow_query": urlencode({k: v for k, v in narrow.items() if v}),
+        "urgencies": Urgency.choices, "reasons": Reason.choices, "sources": Source.choices})
 
 
 @requires("referrals.view_referrals")
@@ -61,15 +72,21 @@ def referral_detail(request, referral_id):
     view = selectors.referral_get(actor=request.user, referral_id=referral_id)
     if view.is_receiver:
         services.referral_receive(actor=request.user, referral=view.referral)
+    return render(request, "referrals/referral_detail.html", _detail_context(request, view))
+
+
+def _detail_context(request, view) -> dict:
     agencies = selectors.receiving_agencies(actor=request.user)
-    return render(request, "referrals/referral_detail.html", {
+    labels = dict(Part.choices)
+    return {
         "view": view, "referral": view.referral,
+        "shared_labels": [labels.get(p, p) for p in view.referral.shared_parts],
         "accept_form": AcceptForm(workers=selectors.workers(actor=request.user)),
         "decline_form": DeclineForm(agencies=agencies),
         "redirect_form": RedirectForm(agencies=agencies),
         "outcome_form": OutcomeForm(), "withdraw_form": WithdrawForm(),
         "may_respond": view.is_receiver and access.may(request.user, "referrals.respond"),
-    })
+    }
 
 
 def _act(request, referral_id, form_class, action, template_key, **form_kwargs):
@@ -83,16 +100,7 @@ def _act(request, referral_id, form_class, action, template_key, **form_kwargs):
             add_validation_error(form, exc)
         else:
             return redirect("referrals:referral_detail", referral_id=view.referral.pk)
-    agencies = selectors.receiving_agencies(actor=request.user)
-    context = {
-        "view": view, "referral": view.referral,
-        "accept_form": AcceptForm(workers=selectors.workers(actor=request.user)),
-        "decline_form": DeclineForm(agencies=agencies), "redirect_form": RedirectForm(agencies=agencies),
-        "outcome_form": OutcomeForm(), "withdraw_form": WithdrawForm(),
-        "may_respond": view.is_receiver and access.may(request.user, "referrals.respond"),
-        "form": form,
-    }
-    context[template_key] = form
+    context = {**_detail_context(request, view), "form": form, template_key: form}
     return render(request, "referrals/referral_detail.html", context, status=400)
 
 
