@@ -266,6 +266,14 @@ HEARTH_NOTIFY_SMS_TEMPLATE = env("HEARTH_NOTIFY_SMS_TEMPLATE", "")
 # Background work: a database queue run by `manage.py db_worker` (django-tasks-db).
 TASKS = {"default": {"BACKEND": env("HEARTH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# Partner API (hearth.api, issue 4): drf-spectacular needs its schema class as DRF's default;
+# each API view sets its own token authentication, JSON-only rendering and throttles.
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+                  "DEFAULT_AUTHENTICATION_CLASSES": [], "DEFAULT_PERMISSION_CLASSES": [],
+                  "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}
+HEARTH_API_ANON_RATE = env("HEARTH_API_ANON_RATE", "30/min")  # calls without a valid token, per address
+HEARTH_API_TOKEN_RATE = env("HEARTH_API_TOKEN_RATE", "600/min")  # calls per token
+
 # Access model settings (ACCESS.md): how long access lasts after a relationship ends.
 HEARTH_REFERRAL_LAPSE_DAYS = int(env("HEARTH_REFERRAL_LAPSE_DAYS", "90"))
 HEARTH_BREAK_GLASS_HOURS = min(int(env("HEARTH_BREAK_GLASS_HOURS", "24")), 24)

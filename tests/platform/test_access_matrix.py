@@ -85,6 +85,11 @@ REGISTERED: dict[str, dict] = {
     # --- directory ---
     # --- public ---
     # --- api ---
+    "api:schema": {"methods": ["GET"], "public": True},
+    "api:referral_list": {"methods": ["GET", "POST"]},
+    "api:referral_detail": {"methods": ["GET"]},
+    "api:token_list": {"methods": ["GET", "POST"]},
+    "api:token_revoke": {"methods": ["POST"]},
 }
 
 # Values planted in the demo mother's record: contact and safe address parts.
@@ -153,6 +158,29 @@ def _referral_ids(membership: Membership) -> tuple[int | None, int]:
     return own, foreign
 
 
+def _api_referral_ids(membership: Membership) -> tuple[int | None, int]:
+    """A referral the agency sent (the API's "own"), and one it is not party to."""
+    from hearth.referrals.models import Referral
+
+    own = Referral.objects.filter(from_agency_id=membership.agency_id).order_by("pk").values_list(
+        "pk", flat=True).first()
+    return own, _referral_ids(membership)[1]
+
+
+def _api_token_ids(membership: Membership) -> tuple[int | None, int]:
+    """A partner-system token of the agency (if it may have one), and one of another agency."""
+    from hearth.api.services import ROLE_FOR_KIND, token_create
+    from hearth.platform.models import Agency
+
+    def make(agency):
+        return token_create(actor=None, agency=agency, name="Matrix walk", scopes=["referrals:read"]).token.pk
+    own = make(membership.agency) if membership.agency.kind in ROLE_FOR_KIND and membership.agency.is_onboarded \
+        else None
+    other = Agency.objects.exclude(pk=membership.agency_id).filter(
+        kind__in=list(ROLE_FOR_KIND), is_onboarded=True).order_by("pk").first()
+    return own, make(other)
+
+
 KWARG_CASES = {
     "referral_id": _referral_ids,
     "person_id": _person_ids,
@@ -161,6 +189,8 @@ KWARG_CASES = {
     "membership_id": lambda m: _membership_ids(m.agency_id),
     "grant_id": _grant_ids,
     # --- risk, marac, support, directory, public, api: their own object finders below this line ---
+    "api_referral_id": _api_referral_ids,
+    "api_token_id": _api_token_ids,
 }
 
 
@@ -188,6 +218,11 @@ def test_anonymous_visitors_reach_only_public_urls(db):
         response = client.get(url)
         if route.policy.kind == "public":
             assert response.status_code == 200, url
+        elif route.policy.kind == "api_token":
+            # The partner API answers for itself: a token challenge (or a flood refusal), never
+            # a redirect to the staff sign-in, never data.
+            assert response.status_code in (401, 429), url
+            assert "Location" not in response, url
         else:
             assert response.status_code == 302, url
             assert response["Location"].startswith(reverse("platform:sign_in")), url
@@ -228,6 +263,9 @@ def test_every_url_as_every_role(role, db, caplog):
                     continue
                 if expected == access_matrix.DENIED:
                     ok = status in (403, 404)
+                elif expected == access_matrix.API_TOKEN:
+                    # A staff session opens nothing in the partner API: only a token does.
+                    ok = status in (401, 429) and b"results" not in response.content
                 elif expected == access_matrix.OBJECT:
                     # 400: allowed in, but the walk's empty form is (rightly) refused as bad input.
                     allowed = (200, 302, 400, 403) if REGISTERED[route.name].get("owner_only") else (200, 302, 400)
@@ -263,7 +301,9 @@ def test_state_changing_requests_need_a_csrf_token(role, db):
             continue
         url = reverse(route.name, kwargs={k: 1 for k in route.kwargs})
         response = client.post(url, {"x": "1"})
-        assert response.status_code == 403, f"POST {url} without a CSRF token: {response.status_code}"
+        # The partner API takes no cookies, so no CSRF: without a token it is refused all the same.
+        refused = (401, 429) if route.policy.kind == "api_token" else (403,)
+        assert response.status_code in refused, f"POST {url} without a CSRF token: {response.status_code}"
 
 
 def test_undeclared_methods_are_refused_on_every_url(client_for):

@@ -194,3 +194,14 @@ def test_mine_and_team_views_follow_the_assigned_worker(client_for, demo):
     idva_team = client_for("idva", "new-era-victims").get(reverse("referrals:inbox") + "?view=team").content.decode()
     assert f"Referral {referral.pk}<" not in idva_team
     assert Membership.objects.get(user=caseworker).team.name == "Community outreach"
+
+
+def test_a_child_is_never_shared_whole_when_no_child_part_was_chosen(demo):
+    mia = Person.objects.get(given_name="Mia", family_name="Walker")
+    referral = services.referral_create(
+        actor=_as("police.officer"), person=_mother(), to_agency=Agency.objects.get(slug="potteries-refuge"),
+        reasons=["safe_accommodation"], shared_parts=["household"], children=[mia], lawful_basis="consent",
+        consent_taken_on=timezone.localdate())
+    assert referral.status == Status.SENT
+    # An empty grant would mean "every part": the refuge must get nothing of Mia's record instead.
+    assert access.parts_for(_as("refuge.worker"), mia) == frozenset()

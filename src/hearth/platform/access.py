@@ -175,6 +175,8 @@ PERMISSIONS = {
     # --- support (needs, stock, donations, deliveries) ---
     # --- directory and public help site ---
     # --- api (partner systems) ---
+    # Agency admins make and revoke their own agency's partner-system tokens.
+    "api.manage_tokens": is_admin_of_agency,
 }
 for _name, _predicate in PERMISSIONS.items():
     rules.add_perm(_name, _predicate)

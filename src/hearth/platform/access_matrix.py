@@ -15,6 +15,8 @@ from .policy import Policy, policy_of
 from .roles import Role
 
 ALLOWED, DENIED, OBJECT, PUBLIC = "allowed", "denied", "object", "public"
+# Partner-API views: a signed-in member's session opens nothing there; only a token does.
+API_TOKEN = "api_token"  # noqa: S105 - a policy kind, not a secret
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ def outcome(policy: Policy, role: str) -> str:
     """What a signed-in member acting in ``role`` gets from a route with this policy."""
     if policy.kind == "public":
         return PUBLIC
+    if policy.kind == "api_token":
+        return API_TOKEN
     if policy.kind in ("signed_in", "sign_in_step"):
         return ALLOWED
     if not access.role_may(role, policy.permission):

@@ -80,6 +80,9 @@ class StaffSessionMiddleware:
         allowed = (*policy.methods, "HEAD") if "GET" in policy.methods else policy.methods
         if request.method not in allowed:
             return HttpResponseNotAllowed(policy.methods)
+        if policy.kind == "api_token":
+            # The partner API authenticates by token only: staff session rules do not apply.
+            return None
         user = request.user
         ctx = context.current()
         if not user.is_authenticated:

@@ -8,6 +8,9 @@ Every view in Hearth carries exactly one of:
 - ``@requires(perm)``    a named role permission from ``access.PERMISSIONS``
 - ``@record(perm)``      a role permission plus the record's own visibility, decided by
                          ``access.get_visible_or_404`` in the view's selector
+- ``api_token(scopes)``  the partner API: an agency token carrying the scope, never a
+                         browser session; without one the answer is 401/403 (never a
+                         redirect to sign in, never data)
 
 ``StaffSessionMiddleware`` enforces the first four before the view runs; a view without a
 declaration is refused (fail closed) and ``manage.py access_matrix --check`` names it.
@@ -22,7 +25,7 @@ from django.contrib.auth.decorators import login_not_required
 
 @dataclass(frozen=True)
 class Policy:
-    kind: str  # public | sign_in_step | signed_in | permission | record
+    kind: str  # public | sign_in_step | signed_in | permission | record | api_token
     permission: str = ""
     methods: tuple[str, ...] = ("GET",)
 
@@ -64,6 +67,17 @@ def requires(permission: str, *, methods=("GET",)):
 def record(permission: str, *, methods=("GET",)):
     def wrap(v):
         return _declare(Policy("record", permission, methods), v)
+    return wrap
+
+
+def api_token(scopes: str, *, methods=("GET",)):
+    """A partner-API view: the token's scope is checked by the API's own authentication.
+
+    Open to requests without a session (partner systems have none): the staff sign-in
+    redirect must not answer them, the API refuses them itself.
+    """
+    def wrap(v):
+        return _declare(Policy("api_token", scopes, methods), v, open_to_anonymous=True)
     return wrap
 
 

@@ -103,8 +103,12 @@ def workers(*, actor):
     from hearth.platform.models import User
 
     membership = access.acting(actor)
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    # A partner system's account is no worker to assign.
     return User.objects.filter(memberships__agency_id=membership.agency_id, memberships__is_active=True,
-                               memberships__role__in=access.REFERRAL_ROLES, is_active=True).distinct()
+                               memberships__role__in=access.REFERRAL_ROLES, is_active=True).exclude(
+        password__startswith=UNUSABLE_PASSWORD_PREFIX).distinct()
 
 
 def open_duplicate(*, person: Person, to_agency: Agency):

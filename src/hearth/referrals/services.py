@@ -81,8 +81,9 @@ def _grant_referral_access(referral: Referral, *, accepted: bool) -> None:
         parts = referral.shared_parts if person.pk == referral.person_id else [
             p for p in referral.shared_parts if p in (Part.IDENTITY, Part.CHILDREN, Part.RISK_LEVEL)]
         parts = [p for p in parts if p not in withheld]
-        if accepted and not set(parts) & BEFORE_ACCEPTANCE_WITHHELD:
-            continue  # nothing more to give than at sending
+        # An empty list on a grant means "every part": never write one from a referral.
+        if not parts or (accepted and not set(parts) & BEFORE_ACCEPTANCE_WITHHELD):
+            continue  # nothing to give, or nothing more than at sending
         access.grant_relationship(agency=referral.to_agency, obj=person, kind=RelationshipKind.REFERRAL,
                                   parts=parts, source=f"referral {referral.pk}")
 
@@ -244,11 +245,15 @@ def _tell_inbox(referral: Referral) -> None:
 
 
 def _inbox_watchers(agency_id: int):
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
     from hearth.platform.models import User
 
+    # Accounts that cannot sign in (a partner system's) read nothing, so get no notices.
     return User.objects.filter(memberships__agency_id=agency_id, memberships__is_active=True, is_active=True,
                                memberships__role__in=[r for r in access.CASE_ROLES
-                                                      if r not in (Role.DELIVERY_VOLUNTEER,)]).distinct()
+                                                      if r not in (Role.DELIVERY_VOLUNTEER,)]).exclude(
+        password__startswith=UNUSABLE_PASSWORD_PREFIX).distinct()
 
 
 @transaction.atomic

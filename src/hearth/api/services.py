@@ -1,0 +1,180 @@
+"""Writes of the api app: agency tokens, and referrals arriving from partner systems."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from hearth.people.models import Person
+from hearth.people.services import person_create
+from hearth.platform import access, audit, context
+from hearth.platform.models import Agency, AuditAction, Membership, User
+from hearth.platform.roles import Role
+from hearth.referrals import services as referral_services
+from hearth.referrals.models import Referral, Source
+
+from .models import ApiToken, Scope
+
+TOKEN_START = "hearth_"  # noqa: S105 - the public start of every token, not a secret
+# A partner system acts in the role its agency's staff have when they make referrals.
+ROLE_FOR_KIND = {
+    "police": Role.POLICE_OFFICER,
+    "da_service": Role.DA_CASEWORKER,
+    "charity": Role.CHARITY_WORKER,
+    "housing": Role.HOUSING_OFFICER,
+    "refuge": Role.HOUSING_OFFICER,
+    "council": Role.HOUSING_OFFICER,
+    "childrens_services": Role.CHILDRENS_SOCIAL_WORKER,
+    "perpetrator_service": Role.PERPETRATOR_WORKER,
+}
+# Idempotency keys from the API live beside the web form's keys: keep them apart.
+IDEMPOTENCY_PREFIX = "api:"
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass
+class NewToken:
+    token: ApiToken
+    raw: str  # shown once, never stored
+
+
+@transaction.atomic
+def token_create(*, actor, name: str, scopes: list[str], agency: Agency | None = None) -> NewToken:
+    """Make a token for a partner system of the actor's agency (agency admins only).
+
+    ``agency`` is for the management command (no actor); otherwise it is the actor's own.
+    The raw token is returned once and only its hash is stored.
+    """
+    if actor is not None:
+        if not access.may(actor, "api.manage_tokens"):
+            audit.deny(object_type="api.apitoken", reason="lacks api.manage_tokens")
+            raise PermissionDenied("api.manage_tokens")
+        agency = access.acting(actor).agency
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Enter the name of the system that will use the token."
+    if not scopes or set(scopes) - set(Scope.values):
+        errors["scopes"] = "Choose what the system may do."
+    if agency is None or agency.kind not in ROLE_FOR_KIND:
+        errors["name"] = "Only agencies that send referrals can have partner-system tokens."
+    elif not agency.is_onboarded:
+        errors["name"] = f"{agency.name} is not onboarded yet."
+    if errors:
+        raise ValidationError(errors)
+    prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
+    # A reserved (.invalid) address: emails are unique, and this one never receives mail.
+    account = User(username=f"partner-system-{prefix}", email=f"partner-system-{prefix}@hearth.invalid",
+                   first_name="Partner system", last_name=name.strip()[:150])
+    # The account can never sign in to the web pages: it only acts behind its token.
+    account.set_unusable_password()
+    account.save()
+    membership = Membership.objects.create(user=account, agency=agency, role=ROLE_FOR_KIND[agency.kind])
+    token = ApiToken.objects.create(agency=agency, name=name.strip(), prefix=prefix, token_hash=token_digest(raw),
+                                    scopes=sorted(set(scopes)), membership=membership, created_by=actor)
+    audit.record(AuditAction.CREATE, obj=token, detail={"scopes": token.scopes, "agency": agency.pk},
+                 user=actor, membership=access.acting(actor) if actor else None)
+    return NewToken(token, raw)
+
+
+@transaction.atomic
+def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    """Stop a token working at once (agency admins of its agency, or the command with no actor)."""
+    if actor is not None and not (access.may(actor, "api.manage_tokens")
+                                  and access.acting(actor).agency_id == token.agency_id):
+        audit.deny(obj=token, reason="lacks api.manage_tokens")
+        raise PermissionDenied("api.manage_tokens")
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_by = timezone.now(), actor
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        Membership.objects.filter(pk=token.membership_id).update(is_active=False)
+        audit.record(AuditAction.UPDATE, obj=token, detail={"revoked": True})
+    return token
+
+
+def token_authenticate(raw: str) -> ApiToken | None:
+    """The live token for a presented string, or None. Sets the request's acting account."""
+    parts = raw.split("_")
+    if not raw.startswith(TOKEN_START) or len(parts) < 3:
+        return None
+    token = ApiToken.objects.live().select_related("membership__user", "membership__agency", "agency").filter(
+        prefix=parts[1]).first()
+    if token is None or not hmac.compare_digest(token.token_hash, token_digest(raw)):
+        return None
+    account = token.membership.user
+    account.membership = token.membership
+    ctx = context.current()
+    ctx.user, ctx.membership = account, token.membership
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        # At most once a minute: a busy partner system should not write on every call.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+class Duplicate(Exception):
+    """An open referral of the same person to the same agency already exists."""
+
+    def __init__(self, referral: Referral):
+        super().__init__(referral.to_agency.name)
+        self.referral = referral
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was used before for a different request."""
+
+
+@transaction.atomic
+def partner_referral_create(*, actor, token: ApiToken, to_agency: Agency, person_id: int | None,
+                            person: dict | None, idempotency_key: str = "", allow_duplicate: bool = False,
+                            consent_taken_on: date | None = None, **fields) -> tuple[Referral, bool]:
+    """Create and send a referral from a partner system: the same rules as a member of staff.
+
+    The person is one the agency can already see (``person_id``) or a new record owned by the
+    agency (``person``: names and optional date of birth, phone, postcode). Returns the
+    referral and whether it was created now (False: a replay of the same Idempotency-Key).
+    One transaction: a refused referral leaves no new person behind.
+    """
+    key = f"{IDEMPOTENCY_PREFIX}{idempotency_key}" if idempotency_key else ""
+    if key:
+        existing = Referral.objects.filter(from_agency=token.agency, idempotency_key=key).first()
+        if existing is not None:
+            if existing.to_agency_id != to_agency.pk or (person_id and existing.person_id != person_id):
+                raise IdempotencyConflict
+            audit.record(AuditAction.VIEW, obj=existing, detail={"idempotent_replay": True})
+            return existing, False
+    if person_id is not None:
+        subject = Person.objects.visible_to(actor).filter(pk=person_id).first()
+        if subject is None:
+            # Never confirm that someone else's record exists.
+            audit.deny(object_type="people.person", object_id=str(person_id)[:64], reason="not visible to the agency")
+            raise ValidationError({"person_id": "There is no person with this id that your agency can see."})
+    elif person:
+        subject = person_create(actor=actor, **person)
+    else:
+        raise ValidationError({"person": "Give the person: person_id of a record your agency holds, or person."})
+    referral = referral_services.referral_create(
+        actor=actor, person=subject, to_agency=to_agency, source=Source.PARTNER_API, idempotency_key=key,
+        consent_taken_on=consent_taken_on, **fields)
+    if key and referral.person_id != subject.pk:
+        # The same key arrived twice at once and the other request won: keep its referral and
+        # undo this request's new person, so a retry leaves exactly one of each.
+        transaction.set_rollback(True)
+        return referral, False
+    # Checked after every other rule, so a partner hears about bad input first; raising
+    # here undoes the referral just made (one transaction).
+    duplicate = referral_services.duplicate_open_referral(person=subject, to_agency=to_agency,
+                                                          exclude_pk=referral.pk)
+    if duplicate is not None and not allow_duplicate:
+        raise Duplicate(duplicate)
+    return referral, True
