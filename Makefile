@@ -46,8 +46,10 @@ demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py demo_signins --url http://$(HOST):$(PORT)/
-	@# The task worker (notifications) runs beside the web server and stops with it.
-	$(PY) manage.py db_worker & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+	@# The task worker (notifications) and the periodic checks (messages due, overdue referrals)
+	@# run beside the web server and stop with it.
+	$(PY) manage.py db_worker & WORKER=$$!; $(PY) manage.py run_periodic --every 300 & PERIODIC=$$!; \
+	  trap "kill $$WORKER $$PERIODIC 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 run: venv

@@ -72,7 +72,7 @@ def test_no_text_to_a_survivor_who_said_no_texts(db, notify_stub):
 
 
 def test_survivor_texts_say_nothing_about_abuse(db, notify_stub, monkeypatch):
-    monkeypatch.setattr(services, "_next_allowed", lambda now, window: None)
+    monkeypatch.setattr(services, "_next_allowed", lambda now, window, weekdays=False: None)
     services.survivor_text_send(phone="07700900431", text_ok=True, safe_times="", template="contact_soon",
                                 first_name="Sadia", purpose="t")
     (sent,) = notify_stub.received
@@ -119,3 +119,39 @@ def test_the_database_task_queue_takes_the_delivery(settings):
     call_command("db_worker", "--batch")
     message.refresh_from_db()
     assert message.status == MessageStatus.OUTBOX
+
+
+def test_weekdays_only_waits_over_the_weekend():
+    from datetime import datetime
+
+    saturday_ten = timezone.make_aware(datetime(2026, 11, 21, 10, 0))
+    assert services.weekdays_only("Text only, weekdays 9am to 3pm")
+    monday_nine = services._next_allowed(saturday_ten, (time(9), time(15)), weekdays=True)
+    assert timezone.localtime(monday_nine).weekday() == 0 and timezone.localtime(monday_nine).hour == 9
+    assert services._next_allowed(saturday_ten, (time(9), time(15)), weekdays=False) is None
+
+
+def test_i_will_call_you_means_nothing_is_sent(db, notify_stub):
+    assert services.survivor_message_send(phone="07700900431", email="a@example.invalid", text_ok=True,
+                                          email_ok=True, will_call=True, safe_times="", template="contact_soon",
+                                          first_name="Sadia", purpose="t") is None
+    assert not OutboundMessage.objects.filter(to_survivor=True).exists()
+
+
+def test_email_is_used_only_when_texts_are_not_allowed_and_says_nothing(db, notify_stub, monkeypatch):
+    monkeypatch.setattr(services, "_next_allowed", lambda now, window, weekdays=False: None)
+    message = services.survivor_message_send(phone="07700900431", email="liz@example.invalid", text_ok=False,
+                                             email_ok=True, will_call=False, safe_times="", template="contact_soon",
+                                             first_name="Marta", purpose="t")
+    assert message.channel == "email"
+    (sent,) = notify_stub.received
+    assert sent["path"] == "/v2/notifications/email"
+    words = (sent["body"]["personalisation"]["subject"] + sent["body"]["personalisation"]["body"]).lower()
+    for word in ("abuse", "domestic", "refuge", "police", "referral", "hearth", "new era"):
+        assert word not in words
+
+
+def test_no_channel_allowed_means_nothing_is_sent(db):
+    assert services.survivor_message_send(phone="07700900431", email="a@example.invalid", text_ok=False,
+                                          email_ok=False, will_call=False, safe_times="", template="contact_soon",
+                                          first_name="Sadia", purpose="t") is None

@@ -88,14 +88,38 @@ def safe_window(safe_times: str) -> tuple[time, time] | None:
     return None
 
 
-def _next_allowed(now: datetime, window: tuple[time, time]) -> datetime | None:
-    """None if now is inside the window, else the start of the next one."""
+def weekdays_only(safe_times: str) -> bool:
+    """"Weekdays 9am to 3pm" (while the children are at school): never at the weekend."""
+    return bool(re.search(r"week\s*days?|mon(day)?\s*(to|-)\s*fri(day)?", (safe_times or "").lower()))
+
+
+def _next_allowed(now: datetime, window: tuple[time, time], weekdays: bool = False) -> datetime | None:
+    """None if now is inside the window (on an allowed day), else the start of the next one."""
     local = timezone.localtime(now)
     start, end = window
-    if start <= local.time() < end:
+    if start <= local.time() < end and not (weekdays and local.weekday() >= 5):
         return None
     day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    while weekdays and day.weekday() >= 5:
+        day += timedelta(days=1)
     return timezone.make_aware(datetime.combine(day, start))
+
+
+def survivor_message_send(*, phone: str, email: str, text_ok: bool, email_ok: bool, will_call: bool,
+                          safe_times: str, template: str, first_name: str, purpose: str) -> OutboundMessage | None:
+    """Send a survivor one neutral message by the channel they allowed: a text first, else an email.
+
+    Nothing at all when they said they will make contact themselves, or allowed neither.
+    """
+    if will_call:
+        return None
+    if text_ok and phone:
+        return survivor_text_send(phone=phone, text_ok=True, safe_times=safe_times, template=template,
+                                  first_name=first_name, purpose=purpose)
+    if email_ok and email:
+        return _survivor_send(channel=Channel.EMAIL, to=email, safe_times=safe_times, template=template,
+                              first_name=first_name, purpose=purpose)
+    return None
 
 
 def survivor_text_send(*, phone: str, text_ok: bool, safe_times: str, template: str, first_name: str,
@@ -107,15 +131,23 @@ def survivor_text_send(*, phone: str, text_ok: bool, safe_times: str, template: 
     """
     if not text_ok or not phone:
         return None
+    return _survivor_send(channel=Channel.SMS, to=phone, safe_times=safe_times, template=template,
+                          first_name=first_name, purpose=purpose)
+
+
+def _survivor_send(*, channel: str, to: str, safe_times: str, template: str, first_name: str,
+                   purpose: str) -> OutboundMessage:
     body = SURVIVOR_TEXTS[template].format(first_name=first_name)
-    message = OutboundMessage.objects.create(channel=Channel.SMS, to=phone, body=body, purpose=purpose,
+    # The subject a partner might see in a shared inbox says nothing either.
+    subject = f"A message from {first_name}" if channel == Channel.EMAIL else ""
+    message = OutboundMessage.objects.create(channel=channel, to=to, subject=subject, body=body, purpose=purpose,
                                              to_survivor=True)
     window = safe_window(safe_times)
     if window is None:
         message.status, message.last_error = MessageStatus.HELD, "Safe times unclear: send by hand"
         message.save(update_fields=["status", "last_error"])
         return message
-    wait_until = _next_allowed(timezone.now(), window)
+    wait_until = _next_allowed(timezone.now(), window, weekdays_only(safe_times))
     if wait_until is not None:
         message.next_attempt_at = wait_until
         message.save(update_fields=["next_attempt_at"])

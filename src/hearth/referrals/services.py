@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hearth.notify.services import notice_send, survivor_text_send
+from hearth.notify.services import notice_send, survivor_message_send
 from hearth.people.models import Person
 from hearth.platform import access, audit
 from hearth.platform.models import AccessGrant, Agency, AuditAction, Membership
@@ -278,12 +278,14 @@ def referral_accept(*, actor, referral: Referral, assigned_to) -> Referral:
     referral.save()
     _grant_referral_access(referral, accepted=True)
     _event(referral, actor, Status.ACCEPTED, note=f"Assigned to {assigned_to.get_full_name()}")
-    if Part.CONTACT in referral.shared_parts and not referral.survivor_will_call:
-        # Only as the sender recorded it safe: texts allowed, in the safe times, saying nothing.
-        # "I will call you" means nobody makes the first contact, not even a text.
-        survivor_text_send(phone=referral.person.phone, text_ok=referral.text_ok, safe_times=referral.safe_times,
-                           template="contact_soon", first_name=assigned_to.first_name or "your support worker",
-                           purpose=f"referral {referral.pk} accepted")
+    if Part.CONTACT in referral.shared_parts:
+        # Only as the sender recorded it safe: by an allowed channel, in the safe times, saying
+        # nothing. "I will call you" means nobody makes the first contact, not even a text.
+        survivor_message_send(phone=referral.person.phone, email=referral.person.email, text_ok=referral.text_ok,
+                              email_ok=referral.email_ok, will_call=referral.survivor_will_call,
+                              safe_times=referral.safe_times, template="contact_soon",
+                              first_name=assigned_to.first_name or "your support worker",
+                              purpose=f"referral {referral.pk} accepted")
     _tell_sender(referral, subject=f"Referral {referral.pk} accepted",
                  body=f"{referral.to_agency.name} accepted your referral.")
     return referral
