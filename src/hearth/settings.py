@@ -224,6 +224,18 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# Public help site (issue 7). Help pages in English at /, and at /ur/, /pl/, /pa/ (language in the
+# URL, so no language cookie); staff pages stay English. The quick exit goes to a neutral site.
+LANGUAGES = [("en-gb", "English"), ("ur", "اردو"), ("pl", "Polski"), ("pa", "ਪੰਜਾਬੀ")]
+LOCALE_PATHS = [BASE_DIR / "public" / "locale"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+                  "django.middleware.locale.LocaleMiddleware")
+HEARTH_QUICK_EXIT_URL = env("HEARTH_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
+# Self-referral guard: seconds a person needs at least to fill the form, and hourly limits.
+HEARTH_SELF_REFERRAL_MIN_SECONDS = int(env("HEARTH_SELF_REFERRAL_MIN_SECONDS", "5"))
+HEARTH_SELF_REFERRAL_PER_ADDRESS_PER_HOUR = int(env("HEARTH_SELF_REFERRAL_PER_ADDRESS_PER_HOUR", "3"))
+HEARTH_SELF_REFERRAL_PER_HOUR = int(env("HEARTH_SELF_REFERRAL_PER_HOUR", "30"))
+
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("HEARTH_STATIC_ROOT", str(REPO_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]

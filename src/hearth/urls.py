@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 urlpatterns = [
@@ -9,9 +10,12 @@ urlpatterns = [
     path("marac/", include("hearth.marac.urls")),
     path("support/", include("hearth.support.urls")),
     path("directory/", include("hearth.directory.urls")),
-    path("help/", include("hearth.public.urls")),
+    path("help-admin/", include("hearth.public.staff_urls")),
+    path("api/directory/", include("hearth.directory.api_urls")),
     path("api/", include("hearth.api.urls")),
 ]
+# The public help site at the root, in English and at /ur/, /pl/, /pa/ (language in the URL, no cookie).
+urlpatterns += i18n_patterns(path("", include("hearth.public.urls")), prefix_default_language=False)
 
 handler400 = "hearth.platform.views.errors.bad_request"
 handler403 = "hearth.platform.views.errors.permission_denied"

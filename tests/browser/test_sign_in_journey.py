@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _sign_in(page, username: str):
-    page.goto("/")
+    page.goto("/home/")
     page.get_by_label("Username or email address").fill(username)
     page.locator("#id_password").fill(world.DEMO_PASSWORD)
     page.get_by_role("button", name="Continue").click()
@@ -25,7 +25,7 @@ def _sign_in(page, username: str):
 
 
 def test_police_officer_signs_in_and_sees_their_agency(page):
-    page.goto("/")
+    page.goto("/home/")
     assert_accessible(page)
     screenshot(page, "sign-in")
     page.get_by_label("Username or email address").fill("police.officer")

@@ -83,7 +83,31 @@ REGISTERED: dict[str, dict] = {
     # --- marac ---
     # --- support ---
     # --- directory ---
+    "directory:search": {"methods": ["GET"], "public": True},
+    "directory:service": {"methods": ["GET"], "public": True},
+    "directory:manage_list": {"methods": ["GET"]},
+    "directory:manage_new": {"methods": ["GET", "POST"]},
+    "directory:manage_edit": {"methods": ["GET", "POST"]},
+    "directory_api:root": {"methods": ["GET"], "public": True},
+    "directory_api:services": {"methods": ["GET"], "public": True},
+    "directory_api:service": {"methods": ["GET"], "public": True},
+    "directory_api:taxonomies": {"methods": ["GET"], "public": True},
+    "directory_api:taxonomy_terms": {"methods": ["GET"], "public": True},
+    "directory_api:service_at_locations": {"methods": ["GET"], "public": True},
     # --- public ---
+    "public:help": {"methods": ["GET"], "public": True},
+    "public:what_is_abuse": {"methods": ["GET"], "public": True},
+    "public:happening_to_me": {"methods": ["GET"], "public": True},
+    "public:worried_about_someone": {"methods": ["GET"], "public": True},
+    "public:own_behaviour": {"methods": ["GET"], "public": True},
+    "public:exit_explained": {"methods": ["GET"], "public": True},
+    "public:safety": {"methods": ["GET"], "public": True},
+    "public:self_referral": {"methods": ["GET", "POST"], "public": True},
+    "public:self_referral_sent": {"methods": ["GET"], "public": True},
+    "public_admin:help_text_list": {"methods": ["GET"]},
+    "public_admin:help_text_edit": {"methods": ["GET", "POST"]},
+    "public_admin:held_list": {"methods": ["GET"]},
+    "public_admin:held_decide": {"methods": ["POST"]},
     # --- api ---
     "api:schema": {"methods": ["GET"], "public": True},
     "api:referral_list": {"methods": ["GET", "POST"]},
@@ -181,6 +205,43 @@ def _api_token_ids(membership: Membership) -> tuple[int | None, int]:
     return own, make(other)
 
 
+def _directory_services(membership: Membership):
+    """A listed directory entry, and one withdrawn from the public (inactive: never shown)."""
+    from hearth.directory.models import Organization, Service
+
+    listed = Service.objects.listed().order_by("number").first()
+    hidden = Service.objects.filter(status="inactive").first() or Service.objects.create(
+        organization=Organization.objects.first(), name="Withdrawn service", description="Closed.",
+        status="inactive")
+    return listed, hidden
+
+
+def _directory_service_numbers(membership: Membership) -> tuple[int, int]:
+    listed, hidden = _directory_services(membership)
+    return listed.number, hidden.number
+
+
+def _directory_entry_numbers(membership: Membership) -> tuple[int, int]:
+    """Staff edit pages: every entry is the partnership's, so "foreign" is one that does not exist."""
+    listed, _ = _directory_services(membership)
+    return listed.number, 999999998
+
+
+def _directory_service_refs(membership: Membership) -> tuple[str, str]:
+    listed, hidden = _directory_services(membership)
+    return str(listed.id), str(hidden.id)
+
+
+def _held_referral_ids(membership: Membership) -> tuple[int, int]:
+    """Held self-referrals belong to no agency: two fresh ones (a partnership admin may decide either)."""
+    from hearth.directory.models import Service
+    from hearth.public.models import HeldSelfReferral
+
+    service = Service.objects.order_by("number").first()
+    return tuple(HeldSelfReferral.objects.create(service=service, reason="overall", answers={}).pk
+                 for _ in range(2))
+
+
 KWARG_CASES = {
     "referral_id": _referral_ids,
     "person_id": _person_ids,
@@ -189,6 +250,10 @@ KWARG_CASES = {
     "membership_id": lambda m: _membership_ids(m.agency_id),
     "grant_id": _grant_ids,
     # --- risk, marac, support, directory, public, api: their own object finders below this line ---
+    "directory_service_number": _directory_service_numbers,
+    "directory_service_ref": _directory_service_refs,
+    "directory_entry_number": _directory_entry_numbers,
+    "held_referral_id": _held_referral_ids,
     "api_referral_id": _api_referral_ids,
     "api_token_id": _api_token_ids,
 }

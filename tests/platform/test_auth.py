@@ -44,7 +44,7 @@ def test_sign_in_by_email_works(db):
 def test_the_password_alone_opens_nothing(db):
     client = Client()
     _password_step(client, "police.officer")
-    for url in ("/", "/people/", "/people/1/"):
+    for url in ("/home/", "/people/", "/people/1/"):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"] == reverse("platform:second_factor")
@@ -129,7 +129,7 @@ def test_first_sign_in_enrols_an_authenticator_with_recovery_codes(db):
     assert "Your recovery codes" in done.content.decode()
     device.refresh_from_db()
     assert device.confirmed
-    assert client.get("/", follow=True).status_code == 200
+    assert client.get("/home/", follow=True).status_code == 200
 
 
 def test_a_member_of_two_agencies_chooses_which_to_act_for(db):
@@ -156,13 +156,13 @@ def test_a_choice_of_someone_elses_membership_is_refused(db):
 
 def test_an_idle_session_times_out(client_for, settings):
     client = client_for("police.officer")
-    assert client.get("/").status_code == 200
+    assert client.get("/home/").status_code == 200
     session = client.session
     session[SESSION_LAST_SEEN] = int(time.time()) - settings.HEARTH_IDLE_TIMEOUT_MINUTES * 60 - 5
     session.save()
-    response = client.get("/")
+    response = client.get("/home/")
     assert response.status_code == 302 and response["Location"] == reverse("platform:timed_out")
-    assert client.get("/").status_code == 302  # signed out for good
+    assert client.get("/home/").status_code == 302  # signed out for good
     assert AuditEvent.objects.filter(action=AuditAction.TIMED_OUT, username="police.officer").exists()
 
 
@@ -180,7 +180,7 @@ def test_sign_out_everywhere_ends_other_sessions(client_for):
     phone = client_for("police.officer")
     response = laptop.post(reverse("platform:account"), {"action": "sign_out_everywhere"})
     assert response.status_code == 302
-    assert phone.get("/").status_code == 302
+    assert phone.get("/home/").status_code == 302
     assert AuditEvent.objects.filter(action=AuditAction.SIGN_OUT_EVERYWHERE).exists()
 
 
@@ -188,21 +188,21 @@ def test_sign_out_needs_post_and_ends_the_session(client_for):
     client = client_for("police.officer")
     assert client.get(reverse("platform:sign_out")).status_code == 405
     assert client.post(reverse("platform:sign_out")).status_code == 302
-    assert client.get("/").status_code == 302
+    assert client.get("/home/").status_code == 302
 
 
 def test_a_deactivated_user_is_signed_out_at_the_next_request(client_for):
     client = client_for("charity.worker")
-    assert client.get("/").status_code == 200
+    assert client.get("/home/").status_code == 200
     User.objects.filter(username="charity.worker").update(is_active=False)
-    response = client.get("/")
+    response = client.get("/home/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("platform:sign_in"))
 
 
 def test_a_deactivated_membership_stops_acting_for_that_agency(client_for):
     client = client_for("charity.worker")
     Membership.objects.filter(user__username="charity.worker").update(is_active=False)
-    response = client.get("/")
+    response = client.get("/home/")
     assert response.status_code == 302 and response["Location"] == reverse("platform:choose_agency")
 
 

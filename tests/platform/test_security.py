@@ -81,7 +81,7 @@ def test_public_pages_send_strict_headers(db):
 
 def test_staff_pages_are_never_cached(client_for):
     client = client_for("police.officer")
-    for url in ("/", "/people/", "/account/"):
+    for url in ("/home/", "/people/", "/account/"):
         assert client.get(url)["Cache-Control"] == "no-store"
 
 
@@ -100,7 +100,7 @@ def test_hsts_is_at_least_a_year_in_production():
 def test_pages_have_no_inline_script(client_for):
     import re
 
-    body = client_for("police.officer").get("/").content.decode()
+    body = client_for("police.officer").get("/home/").content.decode()
     for tag in re.findall(r"<script\b[^>]*>", body):
         assert "src=" in tag, f"inline script: {tag}"
 

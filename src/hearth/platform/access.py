@@ -174,6 +174,9 @@ PERMISSIONS = {
     # --- marac (meetings, listed cases, research returns, actions) ---
     # --- support (needs, stock, donations, deliveries) ---
     # --- directory and public help site ---
+    "directory.manage_directory": has_role(Role.PARTNERSHIP_ADMIN),
+    "public.edit_help": has_role(Role.PARTNERSHIP_ADMIN),
+    "public.review_held": has_role(Role.PARTNERSHIP_ADMIN),
     # --- api (partner systems) ---
     # Agency admins make and revoke their own agency's partner-system tokens.
     "api.manage_tokens": is_admin_of_agency,

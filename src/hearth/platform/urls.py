@@ -5,7 +5,7 @@ from .views import auth, dpo, home, members
 app_name = "platform"
 
 urlpatterns = [
-    path("", home.home, name="home"),
+    path("home/", home.home, name="home"),
     path("sign-in/", auth.sign_in, name="sign_in"),
     path("sign-in/code/", auth.second_factor, name="second_factor"),
     path("sign-in/set-up-code/", auth.second_factor_enrol, name="second_factor_enrol"),

@@ -1,0 +1,74 @@
+"""Staff pages of the public help site (partnership admin): help text, held self-referrals."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from hearth.platform.policy import requires
+
+from . import services
+from .forms import HelpTextForm
+from .models import HeldSelfReferral, HelpSection
+from .selectors import help_section, help_versions
+
+
+@requires("public.edit_help")
+def help_text_list(request):
+    rows = []
+    for key, label in HelpSection.choices:
+        for code, name in settings.LANGUAGES:
+            current = help_section(key, code)
+            rows.append({"key": key, "label": label, "code": code, "language": name, "current": current})
+    return render(request, "public/staff/help_text_list.html", {"rows": rows})
+
+
+@requires("public.edit_help", methods=("GET", "POST"))
+def help_text_edit(request):
+    key = request.GET.get("section") or request.POST.get("section") or HelpSection.WHAT_IS_ABUSE
+    code = request.GET.get("language") or request.POST.get("language") or settings.LANGUAGE_CODE
+    if key not in HelpSection.values or code not in dict(settings.LANGUAGES):
+        raise Http404
+    current = help_section(key, code)
+    if request.method == "POST":
+        form = HelpTextForm(request.POST)
+        if form.is_valid():
+            try:
+                services.help_text_publish(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(request, "Published. The help page shows the new text now.")
+                return redirect("public_admin:help_text_list")
+    else:
+        body = "\n\n".join("\n".join(f"- {b}" for b in block) if isinstance(block, list) else block
+                           for block in current.paragraphs)
+        form = HelpTextForm(initial={"section": key, "language": code, "title": current.title, "body": body})
+    return render(request, "public/staff/help_text_edit.html", {
+        "form": form, "current": current, "versions": help_versions(section=key, language=code)[:10],
+        "language_name": dict(settings.LANGUAGES)[code], "section_label": HelpSection(key).label,
+    })
+
+
+@requires("public.review_held")
+def held_list(request):
+    held = HeldSelfReferral.objects.select_related("service").filter(
+        released_at__isnull=True, discarded_at__isnull=True)
+    return render(request, "public/staff/held_list.html", {"held": held})
+
+
+@requires("public.review_held", methods=("POST",))
+def held_decide(request, held_referral_id: int):
+    held = get_object_or_404(HeldSelfReferral, pk=held_referral_id)
+    try:
+        services.held_decide(actor=request.user, held=held, release=request.POST.get("decision") == "release")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Released to the service's inbox." if held.released_at else "Deleted.")
+    return redirect("public_admin:held_list")
