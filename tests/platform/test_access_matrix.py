@@ -82,6 +82,32 @@ REGISTERED: dict[str, dict] = {
     # --- risk ---
     # --- marac ---
     # --- support ---
+    "support:dashboard": {"methods": ["GET"]},
+    "support:case_list": {"methods": ["GET"]},
+    "support:case_open": {"methods": ["POST"]},
+    "support:case_detail": {"methods": ["GET"]},
+    "support:case_household": {"methods": ["GET", "POST"]},
+    "support:need_add": {"methods": ["GET", "POST"]},
+    "support:needs_add_suggested": {"methods": ["POST"]},
+    "support:delivery_new": {"methods": ["GET", "POST"]},
+    "support:need_allocate": {"methods": ["GET", "POST"]},
+    "support:allocation_release": {"methods": ["POST"]},
+    "support:delivery_detail": {"methods": ["GET"]},
+    "support:delivery_note": {"methods": ["GET"]},
+    "support:delivery_confirm": {"methods": ["POST"]},
+    "support:delivery_cancel": {"methods": ["POST"]},
+    "support:van_sheet": {"methods": ["GET"]},
+    "support:stock": {"methods": ["GET"]},
+    "support:stock_movement_new": {"methods": ["GET", "POST"]},
+    "support:item_new": {"methods": ["GET", "POST"]},
+    "support:item_ledger": {"methods": ["GET"]},
+    "support:unmet": {"methods": ["GET"]},
+    "support:appeal_list": {"methods": ["GET"]},
+    "support:appeal_new": {"methods": ["GET", "POST"]},
+    "support:appeal_detail": {"methods": ["GET"]},
+    "support:donation_new": {"methods": ["GET", "POST"]},
+    "support:donation_detail": {"methods": ["GET"]},
+    "support:donation_thanked": {"methods": ["POST"]},
     # --- directory ---
     "directory:search": {"methods": ["GET"], "public": True},
     "directory:service": {"methods": ["GET"], "public": True},
@@ -129,7 +155,13 @@ def _person_ids(membership: Membership) -> tuple[int | None, int]:
     grants = AccessGrant.objects.filter(content_type=ct, agency_id=membership.agency_id)
     related = set(grants.values_list("object_id", flat=True))
     if membership.role == Role.DELIVERY_VOLUNTEER:  # only through their own deliveries
-        grants = grants.filter(kind="delivery")
+        # ...on the day, until it closes: a closed or future delivery's person is rightly a 404.
+        from django.db.models import Q
+        from django.utils import timezone
+
+        now = timezone.now()
+        grants = grants.filter(kind="delivery", starts_at__lte=now).filter(Q(ends_at__isnull=True)
+                                                                            | Q(ends_at__gt=now))
     own = min(grants.values_list("object_id", flat=True), default=None)
     foreign = Person.objects.exclude(pk__in=related).order_by("pk").values_list("pk", flat=True).first()
     return own, foreign
@@ -242,6 +274,85 @@ def _held_referral_ids(membership: Membership) -> tuple[int, int]:
                  for _ in range(2))
 
 
+# Support finders: another agency's support records are made here (bare rows: only their ids matter).
+def _support_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _support_foreign(membership: Membership):
+    """A store, item, family case, need, allocation, delivery, appeal and donation of another agency."""
+    from hearth.platform.models import Agency
+    from hearth.referrals.models import Referral
+    from hearth.support import models as sm
+
+    other = Agency.objects.exclude(pk=membership.agency_id).exclude(slug="alice-charity").order_by("pk").first()
+    user = membership.user
+    store = sm.Store.objects.create(agency=other, name=f"Matrix store {sm.Store.objects.count()}")
+    item = sm.ItemType.objects.create(agency=other, name=f"Matrix item {sm.ItemType.objects.count()}", category="toys")
+    referral = Referral.objects.filter(support_case__isnull=True).exclude(
+        to_agency_id=membership.agency_id).order_by("pk").first()
+    case = sm.SupportCase.objects.create(agency=other, referral=referral, person_id=referral.person_id,
+                                         referred_at=referral.created_at, opened_by=user)
+    need = sm.Need.objects.create(case=case, member="Adult", item=item, quantity=1, created_by=user)
+    allocation = sm.Allocation.objects.create(need=need, line=sm.StockLine.objects.create(store=store, item=item),
+                                              quantity=1, allocated_by=user)
+    delivery = sm.Delivery.objects.create(case=case, slot_date=_support_today(), driver=user,
+                                          address="Matrix address", arranged_by=user)
+    appeal = sm.Appeal.objects.create(agency=other, name="Matrix appeal", starts_on=_support_today(),
+                                      ends_on=_support_today(), created_by=user)
+    donation = sm.Donation.objects.create(agency=other, donor_kind="anonymous", received_on=_support_today(),
+                                          store=store, recorded_by=user)
+    return {"case": case, "need": need, "allocation": allocation, "delivery": delivery, "item": item,
+            "appeal": appeal, "donation": donation, "referral": referral}
+
+
+def _support_ids(kind: str, own_query):
+    def finder(membership: Membership):
+        own = own_query(membership)
+        return (own.pk if own is not None else None), _support_foreign(membership)[kind].pk
+    return finder
+
+
+def _support_own_delivery(membership: Membership):
+    """The agency's first delivery; a volunteer's own is one they drive today (made if need be)."""
+    from hearth.support.models import Delivery, SupportCase
+
+    deliveries = Delivery.objects.filter(case__agency_id=membership.agency_id).order_by("pk")
+    if membership.role != Role.DELIVERY_VOLUNTEER:
+        return deliveries.first()
+    case = SupportCase.objects.filter(agency_id=membership.agency_id).order_by("pk").first()
+    return Delivery.objects.create(case=case, slot_date=_support_today(), driver=membership.user,
+                                   address="1 Matrix Walk", arranged_by=membership.user) if case else None
+
+
+def _support_referral_ids(membership: Membership) -> tuple[int | None, int]:
+    from hearth.referrals.models import Referral
+
+    own = Referral.objects.filter(to_agency_id=membership.agency_id, status__in=["accepted", "in_progress"]).order_by(
+        "pk").values_list("pk", flat=True).first()
+    return own, _referral_ids(membership)[1]
+
+
+def _support_of(model_path: str, agency_lookup: str):
+    def query(membership: Membership):
+        from django.apps import apps
+
+        model = apps.get_model(model_path)
+        return model.objects.filter(**{agency_lookup: membership.agency_id}).order_by("pk").first()
+    return query
+
+
+_support_case_ids = _support_ids("case", _support_of("support.SupportCase", "agency_id"))
+_support_need_ids = _support_ids("need", _support_of("support.Need", "case__agency_id"))
+_support_allocation_ids = _support_ids("allocation", _support_of("support.Allocation", "need__case__agency_id"))
+_support_delivery_ids = _support_ids("delivery", _support_own_delivery)
+_support_item_ids = _support_ids("item", _support_of("support.ItemType", "agency_id"))
+_support_appeal_ids = _support_ids("appeal", _support_of("support.Appeal", "agency_id"))
+_support_donation_ids = _support_ids("donation", _support_of("support.Donation", "agency_id"))
+
+
 KWARG_CASES = {
     "referral_id": _referral_ids,
     "person_id": _person_ids,
@@ -250,6 +361,14 @@ KWARG_CASES = {
     "membership_id": lambda m: _membership_ids(m.agency_id),
     "grant_id": _grant_ids,
     # --- risk, marac, support, directory, public, api: their own object finders below this line ---
+    "support_referral_id": _support_referral_ids,
+    "support_case_id": _support_case_ids,
+    "need_id": _support_need_ids,
+    "allocation_id": _support_allocation_ids,
+    "delivery_id": _support_delivery_ids,
+    "item_type_id": _support_item_ids,
+    "appeal_id": _support_appeal_ids,
+    "donation_id": _support_donation_ids,
     "directory_service_number": _directory_service_numbers,
     "directory_service_ref": _directory_service_refs,
     "directory_entry_number": _directory_entry_numbers,

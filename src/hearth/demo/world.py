@@ -35,6 +35,7 @@ from hearth.referrals.services import referral_accept, referral_create, referral
 # loaded in this order after the people (each app adds its own story here).
 STORIES: list[str] = [
     "hearth.demo.stories.directory",
+    "hearth.demo.stories.support",
 ]
 
 DEMO_PASSWORD = "hearth-demo-2026"  # noqa: S105 - printed for newcomers; demo mode only

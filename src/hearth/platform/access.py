@@ -173,6 +173,15 @@ PERMISSIONS = {
     # --- risk (risk checklists, safety plans, children's notifications) ---
     # --- marac (meetings, listed cases, research returns, actions) ---
     # --- support (needs, stock, donations, deliveries) ---
+    # Charity workers run the store and the families' needs; each page is scoped to the acting
+    # agency's own support records. Drivers (volunteers, or a worker) see only their own
+    # deliveries on the day: the delivery address rule is in support/selectors.py.
+    "support.view_needs": has_role(Role.CHARITY_WORKER),
+    "support.allocate": has_role(Role.CHARITY_WORKER),
+    "support.manage_stock": has_role(Role.CHARITY_WORKER),
+    "support.record_donations": has_role(Role.CHARITY_WORKER),
+    "support.view_dashboard": has_role(Role.CHARITY_WORKER),
+    "support.drive": has_role(Role.DELIVERY_VOLUNTEER, Role.CHARITY_WORKER),
     # --- directory and public help site ---
     "directory.manage_directory": has_role(Role.PARTNERSHIP_ADMIN),
     "public.edit_help": has_role(Role.PARTNERSHIP_ADMIN),
