@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from hearth.platform import access_matrix
 from hearth.platform.roles import Role
 
-SHORT = {"allowed": "yes", "denied": "-", "object": "obj", "public": "pub"}
+SHORT = {"allowed": "yes", "denied": "-", "object": "obj", "public": "pub", "api_token": "tok"}
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             return
         roles = Role.values
         self.stdout.write("Legend: yes = allowed, obj = allowed for records the agency has a "
-                          "relationship with, - = denied, pub = public\n")
+                          "relationship with, - = denied, pub = public, tok = partner API: an agency token only\n")
         header = ["url", "policy", *[r[:10] for r in roles]]
         rows = [header]
         for route, outcomes in access_matrix.matrix():
