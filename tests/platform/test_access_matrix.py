@@ -80,7 +80,41 @@ REGISTERED: dict[str, dict] = {
     "referrals:referral_complete": {"methods": ["POST"]},
     "referrals:referral_withdraw": {"methods": ["POST"]},
     # --- risk ---
+    "risk:person_risk": {"methods": ["GET"]},
+    # These pages need a part (risk_answers, safety_plan, children) the relationship may not
+    # include: a 403 then, as for "owner_only" routes; no relationship at all stays a 404.
+    "risk:assessment_new": {"methods": ["GET", "POST"], "owner_only": True},
+    "risk:reported_new": {"methods": ["GET", "POST"]},
+    "risk:allocate": {"methods": ["GET", "POST"], "owner_only": True},
+    "risk:safety_plan": {"methods": ["GET"], "owner_only": True},
+    "risk:safety_plan_change": {"methods": ["GET", "POST"], "owner_only": True},
+    "risk:safety_plan_print": {"methods": ["GET"], "owner_only": True},
+    "risk:assessment_detail": {"methods": ["GET"]},
+    # Only the agency that took an assessment changes it: others who may read it get 403.
+    "risk:assessment_change": {"methods": ["GET", "POST"], "owner_only": True},
+    "risk:tool_list": {"methods": ["GET"]},
+    "risk:caseload": {"methods": ["GET"]},
+    "risk:child": {"methods": ["GET"], "owner_only": True},
+    "risk:child_change": {"methods": ["GET", "POST"], "owner_only": True},
+    "risk:child_notify_school": {"methods": ["POST"], "owner_only": True},
+    "risk:school_inbox": {"methods": ["GET"]},
+    "risk:school_acknowledge": {"methods": ["POST"]},
     # --- marac ---
+    "marac:dashboard": {"methods": ["GET"]},
+    "marac:refer": {"methods": ["GET", "POST"]},
+    "marac:referral_list": {"methods": ["GET"]},
+    "marac:meeting_list": {"methods": ["GET"]},
+    "marac:meeting_new": {"methods": ["GET", "POST"]},
+    "marac:meeting_detail": {"methods": ["GET"]},
+    "marac:meeting_list_case": {"methods": ["POST"]},
+    "marac:meeting_publish": {"methods": ["POST"]},
+    "marac:meeting_minute": {"methods": ["GET", "POST"]},
+    "marac:case_detail": {"methods": ["GET"]},
+    # Only invited agencies return research; the coordinator reads them (403 on writing one).
+    "marac:research_return": {"methods": ["GET", "POST"], "owner_only": True},
+    "marac:action_new": {"methods": ["GET", "POST"]},
+    # Attending agencies read every action; only the owning agency (or coordinator) updates it.
+    "marac:action_update": {"methods": ["GET", "POST"], "owner_only": True},
     # --- support ---
     "support:dashboard": {"methods": ["GET"]},
     "support:case_list": {"methods": ["GET"]},
@@ -353,6 +387,117 @@ _support_appeal_ids = _support_ids("appeal", _support_of("support.Appeal", "agen
 _support_donation_ids = _support_ids("donation", _support_of("support.Donation", "agency_id"))
 
 
+# Risk and MARAC finders: dates and agencies imported here, to keep this section self-contained.
+def _today():
+    from datetime import date
+
+    return date.today()
+
+
+def _agency(slug: str):
+    from hearth.platform.models import Agency
+
+    return Agency.objects.get(slug=slug)
+
+
+def _acting_user(membership: Membership):
+    user = membership.user
+    user.membership = membership
+    return user
+
+
+def _survivor_ids(membership: Membership) -> tuple[int | None, int]:
+    """A person whose risk level the agency may see (through the record, a MARAC case or an
+    allocation), and one it has no relationship with at all."""
+    from hearth.risk.selectors import risk_parts
+
+    user = _acting_user(membership)
+    own = foreign = None
+    for person in Person.objects.order_by("pk")[:400]:
+        parts = risk_parts(user, person)
+        if own is None and "risk_level" in parts:
+            own = person.pk
+        if foreign is None and not parts:
+            foreign = person.pk
+        if own is not None and foreign is not None:
+            break
+    return own, foreign
+
+
+def _assessment_ids(membership: Membership) -> tuple[int | None, int]:
+    """An assessment the agency may read (its own first), and one about a person it cannot see."""
+    from hearth.risk.models import Assessment, RiskToolVersion
+    from hearth.risk.selectors import risk_parts
+
+    user = _acting_user(membership)
+    ordered = sorted(Assessment.objects.select_related("person"),
+                     key=lambda a: (a.agency_id != membership.agency_id, a.pk))
+    own = next((a.pk for a in ordered if "risk_level" in risk_parts(user, a.person)), None)
+    _, foreign_person = _person_ids(membership)
+    foreign = Assessment.objects.create(
+        person_id=foreign_person, tool_version=RiskToolVersion.objects.filter(is_current=True).first(),
+        assessed_on=_today(), assessed_by=membership.user, agency=_agency("da-board"))
+    return own, foreign.pk
+
+
+def _school_notification_ids(membership: Membership) -> tuple[int | None, int]:
+    from hearth.risk.models import SchoolNotification
+
+    own = SchoolNotification.objects.filter(school_id=membership.agency_id).order_by("pk").first()
+    template = SchoolNotification.objects.order_by("pk").first()
+    foreign = SchoolNotification.objects.create(
+        child=template.child, incident=template.incident, school=_agency("burslem-fields-primary"),
+        pupil_name="A pupil", incident_on=template.incident_on, contact_name="x", contact_agency="x",
+        sent_by=membership.user)
+    return (own.pk if own else None), foreign.pk
+
+
+def _foreign_marac_case(membership: Membership):
+    """A case listed at a meeting no demo agency attends (coordinated by the board): nobody's."""
+    from hearth.marac.models import MaracCase, MaracMeeting, MaracReferral
+
+    board = _agency("da-board")
+    person = Person.objects.order_by("pk").first()
+    referral = MaracReferral.objects.create(person=person, referred_on=_today(), referred_by=membership.user,
+                                            referring_agency=board)
+    meeting = MaracMeeting.objects.create(held_on=_today(), chair="x", coordinator_agency=board,
+                                          created_by=membership.user)
+    return MaracCase.objects.create(meeting=meeting, referral=referral)
+
+
+def _marac_meeting_ids(membership: Membership) -> tuple[int | None, int]:
+    from django.db.models import Q
+
+    from hearth.marac.models import MaracMeeting
+
+    mine = Q(coordinator_agency_id=membership.agency_id) | Q(agencies_invited=membership.agency_id)
+    own = MaracMeeting.objects.filter(mine).order_by("pk").values_list("pk", flat=True).first()
+    return own, _foreign_marac_case(membership).meeting_id
+
+
+def _marac_case_ids(membership: Membership) -> tuple[int | None, int]:
+    from hearth.marac.models import MaracCase
+    from hearth.platform import access
+
+    visible = access.visible_to(_acting_user(membership), MaracCase.objects.order_by("-pk"))
+    own = visible.values_list("pk", flat=True).first()
+    return own, _foreign_marac_case(membership).pk
+
+
+def _marac_action_ids(membership: Membership) -> tuple[int | None, int]:
+    from hearth.marac.models import MaracAction, MaracCase
+    from hearth.platform import access
+
+    visible = access.visible_to(_acting_user(membership), MaracCase.objects.all())
+    actions = MaracAction.objects.filter(case__in=visible).order_by("pk")
+    own = (actions.filter(owner_agency_id=membership.agency_id).first() or actions.first())
+    case = _foreign_marac_case(membership)
+    foreign = MaracAction.objects.create(case=case, description="x", owner_name="x", due_on=_today(),
+                                         owner_agency_id=case.meeting.coordinator_agency_id,
+                                         created_by=membership.user)
+    return (own.pk if own else None), foreign.pk
+
+
 KWARG_CASES = {
     "referral_id": _referral_ids,
     "person_id": _person_ids,
@@ -361,6 +506,12 @@ KWARG_CASES = {
     "membership_id": lambda m: _membership_ids(m.agency_id),
     "grant_id": _grant_ids,
     # --- risk, marac, support, directory, public, api: their own object finders below this line ---
+    "assessment_id": _assessment_ids,
+    "survivor_id": _survivor_ids,
+    "school_notification_id": _school_notification_ids,
+    "marac_meeting_id": _marac_meeting_ids,
+    "marac_case_id": _marac_case_ids,
+    "marac_action_id": _marac_action_ids,
     "support_referral_id": _support_referral_ids,
     "support_case_id": _support_case_ids,
     "need_id": _support_need_ids,

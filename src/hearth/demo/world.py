@@ -34,6 +34,8 @@ from hearth.referrals.services import referral_accept, referral_create, referral
 # Modules under hearth.demo.stories, each with ``load(*, agencies, users) -> dict[str, int]``,
 # loaded in this order after the people (each app adds its own story here).
 STORIES: list[str] = [
+    "hearth.demo.stories.risk",
+    "hearth.demo.stories.marac",
     "hearth.demo.stories.referrals",
     "hearth.demo.stories.directory",
     "hearth.demo.stories.support",

@@ -150,6 +150,12 @@ RECOGNITION_ROLES = (Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.MARAC_COORDIN
 # Roles that send, receive and answer referrals (schools and volunteers get notifications instead).
 REFERRAL_ROLES = tuple(sorted(RECORDING_ROLES))
 
+# Risk and MARAC (issue 5): roles that see a risk page at all, and that refer to / attend MARAC.
+RISK_VIEW_ROLES = (Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHARITY_WORKER, Role.HOUSING_OFFICER,
+                   Role.CHILDRENS_SOCIAL_WORKER, Role.MARAC_COORDINATOR)
+MARAC_REFERRING_ROLES = (Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.HOUSING_OFFICER,
+                         Role.CHILDRENS_SOCIAL_WORKER)
+
 # Named permissions. Every view declares one of these (or public/signed-in).
 PERMISSIONS = {
     "platform.manage_members": is_admin_of_agency,
@@ -171,7 +177,28 @@ PERMISSIONS = {
     "referrals.view_referrals": has_role(*REFERRAL_ROLES),
     "referrals.respond": has_role(*REFERRAL_ROLES),
     # --- risk (risk checklists, safety plans, children's notifications) ---
+    # The person's record decides which parts show (risk_level, risk_answers, safety_plan, children);
+    # these say which roles may ever use the pages. Perpetrator services see a linked victim's
+    # level through the people pages, never a checklist, plan or child's school.
+    "risk.view_risk": has_role(*RISK_VIEW_ROLES),
+    "risk.assess": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER),
+    "risk.record_reported_grade": has_role(Role.DA_CASEWORKER, Role.MARAC_COORDINATOR, Role.POLICE_OFFICER),
+    "risk.view_tools": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.MARAC_COORDINATOR),
+    "risk.allocate": has_role(Role.DA_CASEWORKER, Role.MARAC_COORDINATOR),
+    "risk.view_caseload": has_role(Role.DA_CASEWORKER),
+    "risk.view_safety_plan": has_role(Role.DA_CASEWORKER),
+    "risk.write_safety_plan": has_role(Role.DA_CASEWORKER),
+    "risk.view_children": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHILDRENS_SOCIAL_WORKER,
+                                   Role.HOUSING_OFFICER),
+    "risk.change_children": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHILDRENS_SOCIAL_WORKER),
+    "risk.notify_school": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHILDRENS_SOCIAL_WORKER),
+    "risk.view_school_notifications": has_role(Role.SCHOOL_SAFEGUARDING_LEAD),
     # --- marac (meetings, listed cases, research returns, actions) ---
+    "marac.refer": has_role(*MARAC_REFERRING_ROLES),
+    "marac.coordinate": has_role(Role.MARAC_COORDINATOR),
+    # Attending agencies: meetings they are invited to, their research returns, their actions.
+    # Never perpetrator services: research returns may hold a survivor's whereabouts.
+    "marac.attend": has_role(Role.MARAC_COORDINATOR, *MARAC_REFERRING_ROLES),
     # --- support (needs, stock, donations, deliveries) ---
     # Charity workers run the store and the families' needs; each page is scoped to the acting
     # agency's own support records. Drivers (volunteers, or a worker) see only their own

@@ -1,1 +1,261 @@
-"""Views of the risk app."""
+"""Views of the risk app: thin, each declares its policy; reads via selectors, writes via services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from hearth.marac import criteria
+from hearth.people.models import Incident
+from hearth.platform import access
+from hearth.platform.forms import add_validation_error
+from hearth.platform.policy import record, requires
+from hearth.platform.roles import Part
+
+from . import selectors, services
+from .forms import (
+    AllocationForm,
+    AssessmentForm,
+    ChildProfileForm,
+    ReportedRiskForm,
+    SafetyPlanForm,
+    ToolChoiceForm,
+)
+from .models import RiskToolVersion, SafetyPlanSection
+
+
+@record("risk.view_risk")
+def person_risk(request, survivor_id):
+    """The person's level, the trend of assessments, MARAC criteria with reasons and the prompt."""
+    summary = selectors.risk_summary(actor=request.user, person_id=survivor_id)
+    user = request.user
+    return render(request, "risk/person_risk.html", {
+        "summary": summary, "person": summary.person,
+        "criteria": criteria.evaluate(summary.person), "prompt": criteria.prompt(summary.person),
+        "may_assess": access.may(user, "risk.assess") and summary.shows(Part.RISK_ANSWERS),
+        "may_report": access.may(user, "risk.record_reported_grade"),
+        "may_refer": access.may(user, "marac.refer"),
+        "may_allocate": access.may(user, "risk.allocate"),
+        "may_plan": access.may(user, "risk.view_safety_plan") and summary.shows(Part.SAFETY_PLAN),
+    })
+
+
+def _assessment_form_page(request, *, person, version, draft=None, revises=None, initial=None):
+    form = AssessmentForm(request.POST if request.method == "POST" else None, version=version, initial=initial)
+    context = {"form": form, "person": person, "version": version, "draft": draft, "revises": revises}
+    if request.method != "POST":
+        return render(request, "risk/assessment_form.html", context)
+    if not form.is_valid():
+        return render(request, "risk/assessment_form.html", context)
+    data = form.cleaned_data
+    try:
+        saved = services.assessment_save_draft(
+            actor=request.user, person=person, tool_version=version, mode=data["mode"],
+            assessed_on=data["assessed_on"], answers=form.answers(), answer_sources=data["answer_sources"],
+            fears_most=data["fears_most"], judgement_level=data["judgement_level"],
+            judgement_reason=data["judgement_reason"], draft=draft, revises=revises)
+    except ValidationError as exc:
+        add_validation_error(form, exc)
+        return render(request, "risk/assessment_form.html", context)
+    if request.POST.get("action") != "submit":
+        messages.success(request, "Saved as a draft. A draft is not scored.")
+        return redirect("risk:assessment_detail", assessment_id=saved.pk)
+    try:
+        services.assessment_submit(actor=request.user, assessment=saved)
+    except ValidationError as exc:
+        # The answers are kept as a draft: nothing typed is lost.
+        add_validation_error(form, exc)
+        context["draft"] = saved
+        return render(request, "risk/assessment_form.html", context, status=200)
+    messages.success(request, "Assessment submitted and scored.")
+    return redirect("risk:assessment_detail", assessment_id=saved.pk)
+
+
+def _default_version() -> RiskToolVersion | None:
+    return (RiskToolVersion.objects.filter(is_current=True, tool__is_default=True).first()
+            or RiskToolVersion.objects.filter(is_current=True).first())
+
+
+@record("risk.assess", methods=("GET", "POST"))
+def assessment_new(request, survivor_id):
+    person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id, need=Part.RISK_ANSWERS)
+    if request.method == "POST":
+        chosen = RiskToolVersion.objects.filter(is_current=True, pk=str(request.POST.get("tool_version", ""))[:12]
+                                                if str(request.POST.get("tool_version", "")).isdigit() else None)
+        return _assessment_form_page(request, person=person, version=chosen.first() or _default_version())
+    chooser = ToolChoiceForm(request.GET or None)
+    version = chooser.cleaned_data["tool_version"] if chooser.is_valid() else _default_version()
+    return render(request, "risk/assessment_form.html", {
+        "form": AssessmentForm(version=version), "person": person, "version": version, "chooser": chooser})
+
+
+@record("risk.view_risk")
+def assessment_detail(request, assessment_id):
+    assessment, parts, answers_visible = selectors.assessment_get(actor=request.user, assessment_id=assessment_id)
+    rows = []
+    if answers_visible:
+        labels = {o["value"]: o["label"] for o in assessment.tool_version.answer_options}
+        rows = [(n, q["text"], labels.get(assessment.answers.get(q["id"], ""), "Not answered"))
+                for n, q in enumerate(assessment.tool_version.questions, start=1)]
+    return render(request, "risk/assessment_detail.html", {
+        "assessment": assessment, "answers_visible": answers_visible, "rows": rows,
+        "prompt": criteria.prompt(assessment.person) if not assessment.is_draft else None,
+        "may_change": access.may(request.user, "risk.assess") and answers_visible
+        and assessment.agency_id == access.acting(request.user).agency_id,
+        "may_refer": access.may(request.user, "marac.refer"),
+    })
+
+
+@record("risk.assess", methods=("GET", "POST"))
+def assessment_change(request, assessment_id):
+    """A draft is continued; a submitted assessment is revised as a new version (never overwritten)."""
+    assessment, _parts, answers_visible = selectors.assessment_get(actor=request.user, assessment_id=assessment_id)
+    if not answers_visible or assessment.agency_id != access.acting(request.user).agency_id:
+        raise PermissionDenied("risk.assess")
+    initial = AssessmentForm.initial_from(assessment)
+    if assessment.is_draft:
+        return _assessment_form_page(request, person=assessment.person, version=assessment.tool_version,
+                                     draft=assessment, initial=initial)
+    return _assessment_form_page(request, person=assessment.person, version=assessment.tool_version,
+                                 revises=assessment, initial=initial)
+
+
+@record("risk.record_reported_grade", methods=("GET", "POST"))
+def reported_new(request, survivor_id):
+    person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id)
+    form = ReportedRiskForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reported_risk_record(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "Risk grade recorded as reported (no answers).")
+            return redirect("risk:person_risk", survivor_id=person.pk)
+    return render(request, "risk/reported_form.html", {"form": form, "person": person})
+
+
+@requires("risk.view_tools")
+def tool_list(request):
+    return render(request, "risk/tool_list.html", {"tools": selectors.tools()})
+
+
+@record("risk.allocate", methods=("GET", "POST"))
+def allocate(request, survivor_id):
+    person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id)
+    membership = access.acting(request.user)
+    own_agency_only = membership.role == "da_caseworker"
+    form = AllocationForm(request.POST if request.method == "POST" else None,
+                          agency_id=membership.agency_id if own_agency_only else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocation_create(actor=request.user, person=person, worker_membership=form.cleaned_data["worker"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "Worker allocated.")
+            return redirect("risk:person_risk", survivor_id=person.pk)
+    return render(request, "risk/allocate.html", {"form": form, "person": person})
+
+
+@requires("risk.view_caseload")
+def caseload(request):
+    return render(request, "risk/caseload.html", {"by_worker": selectors.caseload(actor=request.user)})
+
+
+@record("risk.view_safety_plan")
+def safety_plan(request, survivor_id):
+    person, _parts, plans = selectors.safety_plan_get(actor=request.user, person_id=survivor_id)
+    return render(request, "risk/safety_plan.html", {
+        "person": person, "plans": plans, "today": timezone.localdate(),
+        "may_write": access.may(request.user, "risk.write_safety_plan")})
+
+
+@record("risk.write_safety_plan", methods=("GET", "POST"))
+def safety_plan_change(request, survivor_id):
+    person, _parts, plans = selectors.safety_plan_get(actor=request.user, person_id=survivor_id)
+    own = next((p for p in plans if p.agency_id == access.acting(request.user).agency_id), None)
+    current = own.current() if own else None
+    initial = dict(current.sections) if current else None
+    form = SafetyPlanForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safety_plan_save(actor=request.user, person=person, sections=form.sections(),
+                                      review_on=form.cleaned_data["review_on"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "Plan saved as a new version. Earlier versions are kept.")
+            return redirect("risk:safety_plan", survivor_id=person.pk)
+    return render(request, "risk/safety_plan_form.html", {"form": form, "person": person, "current": current})
+
+
+@record("risk.view_safety_plan")
+def safety_plan_print(request, survivor_id):
+    """A plain printable copy. Its title does not name abuse: it may be found by the wrong person."""
+    person, _parts, plans = selectors.safety_plan_get(actor=request.user, person_id=survivor_id)
+    own = next((p for p in plans if p.agency_id == access.acting(request.user).agency_id), None) or (
+        plans[0] if plans else None)
+    version = own.current() if own else None
+    if version is None:
+        messages.error(request, "There is no plan to print yet.")
+        return redirect("risk:safety_plan", survivor_id=person.pk)
+    return render(request, "risk/safety_plan_print.html", {"person": person, "version": version,
+                                                             "sections": SafetyPlanSection.choices})
+
+
+@record("risk.view_children")
+def child(request, survivor_id):
+    view = selectors.child_get(actor=request.user, person_id=survivor_id)
+    notified = {(n.incident_id) for n in view.notifications}
+    return render(request, "risk/child.html", {
+        "view": view, "child": view.child, "notified": notified,
+        "may_change": access.may(request.user, "risk.change_children"),
+        "may_notify": access.may(request.user, "risk.notify_school")})
+
+
+@record("risk.change_children", methods=("GET", "POST"))
+def child_change(request, survivor_id):
+    view = selectors.child_get(actor=request.user, person_id=survivor_id)
+    initial = {"school": view.profile.school_id, "needs": view.profile.needs} if view.profile else None
+    form = ChildProfileForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_profile_save(actor=request.user, child=view.child, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "The child's needs and school are saved.")
+            return redirect("risk:child", survivor_id=view.child.pk)
+    return render(request, "risk/child_form.html", {"form": form, "child": view.child})
+
+
+@record("risk.notify_school", methods=("POST",))
+def child_notify_school(request, survivor_id):
+    view = selectors.child_get(actor=request.user, person_id=survivor_id)
+    incident = next((i for i in view.incidents_present if str(i.pk) == request.POST.get("incident")), None)
+    if incident is None:
+        messages.error(request, "Choose an incident the child was present at.")
+        return redirect("risk:child", survivor_id=view.child.pk)
+    try:
+        services.school_notify(actor=request.user, child=view.child, incident=Incident.objects.get(pk=incident.pk))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The school's safeguarding lead has been notified.")
+    return redirect("risk:child", survivor_id=view.child.pk)
+
+
+@requires("risk.view_school_notifications")
+def school_inbox(request):
+    return render(request, "risk/school_inbox.html", {"notifications": selectors.school_inbox(actor=request.user)})
+
+
+@requires("risk.view_school_notifications", methods=("POST",))
+def school_acknowledge(request, school_notification_id):
+    notification = selectors.school_notification_get(actor=request.user, notification_id=school_notification_id)
+    services.school_acknowledge(actor=request.user, notification=notification)
+    messages.success(request, "Acknowledged. Thank you.")
+    return redirect("risk:school_inbox")

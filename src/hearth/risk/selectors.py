@@ -1,0 +1,248 @@
+"""Reads of risk data, always through the access policy and recorded in the audit.
+
+A person's risk pages may be reached through the person's record (owner, referral) or
+through a relationship held on something about them: a MARAC referral (the coordinator),
+a listed MARAC case (attending agencies) or an IDVA allocation. ``risk_parts`` joins these,
+each cut by the role's parts and by the person's own seals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from hearth.people.models import Incident, Involvement, InvolvementRole, Person
+from hearth.platform import access, audit
+from hearth.platform.models import AuditAction, RecordSeal, SealScope
+from hearth.platform.roles import Part, Role
+
+from .models import (
+    Allocation,
+    Assessment,
+    AssessmentStatus,
+    ChildProfile,
+    ReportedRisk,
+    RiskTool,
+    SafetyPlan,
+    SchoolNotification,
+)
+
+
+def _seals(person: Person):
+    return RecordSeal.objects.filter(content_type__app_label="people", content_type__model="person",
+                                     object_id=person.pk, lifted_at__isnull=True)
+
+
+def _related_objects(person: Person) -> list:
+    """Things about this person on which a relationship may be held."""
+    from hearth.marac.models import MaracCase, MaracReferral
+
+    return [
+        *MaracReferral.objects.filter(person__identity_id=person.identity_id),
+        *MaracCase.objects.filter(referral__person__identity_id=person.identity_id),
+        *Allocation.objects.filter(person__identity_id=person.identity_id, ended_on__isnull=True),
+    ]
+
+
+def risk_parts(user, person: Person) -> frozenset[str]:
+    """The parts of ``person`` the user may see, through the record or a MARAC/IDVA relationship."""
+    seals = _seals(person)
+    restricted = seals.filter(scope=SealScope.RECORD)
+    if restricted.exists() and not restricted.filter(named_users=user).exists():
+        return frozenset()
+    parts = set(access.parts_for(user, person))
+    for obj in _related_objects(person):
+        parts |= access.parts_for(user, obj)
+    sealed = seals.filter(scope=SealScope.SAFE_ADDRESS).first()
+    if sealed is not None and not sealed.named_users.filter(pk=user.pk).exists():
+        parts.discard(Part.SAFE_ADDRESS)
+    return frozenset(parts)
+
+
+def person_for_risk(*, actor, person_id, need: str = Part.RISK_LEVEL) -> tuple[Person, frozenset[str]]:
+    """The person (else a 404) and the parts the actor may see; ``need`` must be among them. Audited."""
+    try:
+        # The relationship may be held on a MARAC case or allocation rather than on the record,
+        # so this lookup cannot start from visible_to; risk_parts decides just below.
+        everyone = Person.objects.select_related("identity")  # nosemgrep: hearth-case-query-not-through-visible-to
+        person = everyone.get(pk=int(person_id))
+    except (Person.DoesNotExist, ValueError, TypeError):
+        access.refuse(actor, Person, {"pk": str(person_id)})
+        raise Http404 from None
+    parts = risk_parts(actor, person)
+    if need not in parts:
+        access.refuse(actor, Person, {"pk": person.pk}, reason=f"risk page needs {need}")
+        # Without any relationship: a 404 that confirms nothing. With one that lacks this part:
+        # a 403 (the user already knows the person exists).
+        if parts:
+            raise PermissionDenied(need)
+        raise Http404
+    audit.record(AuditAction.VIEW, obj=person, detail={"parts": sorted(parts), "page": f"risk:{need}"})
+    return person, parts
+
+
+def answers_visible(actor, assessment: Assessment, parts: frozenset[str]) -> bool:
+    """Checklist answers and the survivor's words: risk_answers, and police only those they took."""
+    if Part.RISK_ANSWERS not in parts:
+        return False
+    membership = access.acting(actor)
+    if membership.role == Role.POLICE_OFFICER:
+        return assessment.agency_id == membership.agency_id
+    return True
+
+
+def submitted_assessments(person: Person):
+    return (Assessment.objects.filter(person__identity_id=person.identity_id, status=AssessmentStatus.SUBMITTED)
+            .select_related("tool_version__tool", "assessed_by", "agency"))
+
+
+def latest_assessment(person: Person) -> Assessment | None:
+    """The newest submitted assessment that no later revision replaces."""
+    for assessment in submitted_assessments(person).order_by("-assessed_on", "-pk"):
+        if not assessment.is_superseded:
+            return assessment
+    return None
+
+
+def latest_reported(person: Person) -> ReportedRisk | None:
+    return ReportedRisk.objects.filter(person__identity_id=person.identity_id).order_by("-reported_on", "-pk").first()
+
+
+@dataclass
+class RiskSummary:
+    person: Person
+    parts: frozenset[str]
+    level: str | None
+    level_source: str
+    trend: list[Assessment] = field(default_factory=list)
+    drafts: list[Assessment] = field(default_factory=list)
+    reported: list[ReportedRisk] = field(default_factory=list)
+    allocations: list[Allocation] = field(default_factory=list)
+    answers_for: set[int] = field(default_factory=set)
+
+    def shows(self, part: str) -> bool:
+        return part in self.parts
+
+
+def current_level(person: Person) -> tuple[str | None, str]:
+    """The person's current level and where it came from (the newest assessment or reported grade)."""
+    assessment, reported = latest_assessment(person), latest_reported(person)
+    if assessment and (reported is None or assessment.assessed_on >= reported.reported_on):
+        source = f"{assessment.tool_version.tool.name} on {assessment.assessed_on:%-d %b %Y}"
+        return assessment.level, source
+    if reported:
+        return reported.level, reported.describe()
+    return None, "No risk assessment yet"
+
+
+def risk_summary(*, actor, person_id) -> RiskSummary:
+    person, parts = person_for_risk(actor=actor, person_id=person_id)
+    level, source = current_level(person)
+    summary = RiskSummary(person=person, parts=parts, level=level, level_source=source)
+    summary.trend = list(submitted_assessments(person).order_by("assessed_on", "pk"))
+    previous = None
+    for assessment in summary.trend:
+        # The trend, in words: each score against the one before.
+        if previous is None:
+            assessment.change = "First assessment"
+        else:
+            diff = assessment.score - previous.score
+            assessment.change = "No change" if diff == 0 else (f"Up {diff}" if diff > 0 else f"Down {-diff}")
+        previous = assessment
+    membership = access.acting(actor)
+    summary.drafts = list(Assessment.objects.filter(person__identity_id=person.identity_id,
+                                                    status=AssessmentStatus.DRAFT, agency_id=membership.agency_id))
+    summary.reported = list(ReportedRisk.objects.filter(person__identity_id=person.identity_id))
+    summary.allocations = list(Allocation.objects.filter(person__identity_id=person.identity_id,
+                                                         ended_on__isnull=True).select_related("worker", "agency"))
+    summary.answers_for = {a.pk for a in summary.trend if answers_visible(actor, a, parts)}
+    return summary
+
+
+def assessment_get(*, actor, assessment_id) -> tuple[Assessment, frozenset[str], bool]:
+    """One assessment (404 unless its person's risk level is visible) and whether answers show."""
+    try:
+        assessment = Assessment.objects.select_related("tool_version__tool", "person", "assessed_by", "agency").get(
+            pk=int(assessment_id))
+    except (Assessment.DoesNotExist, ValueError, TypeError):
+        audit.deny(object_type="risk.assessment", object_id=str(assessment_id)[:64])
+        raise Http404 from None
+    parts = risk_parts(actor, assessment.person)
+    membership = access.acting(actor)
+    # A draft is its own agency's work in progress.
+    if Part.RISK_LEVEL not in parts or (assessment.is_draft and assessment.agency_id != membership.agency_id):
+        audit.deny(obj=assessment, reason="no relationship to the assessed person")
+        raise Http404
+    visible = answers_visible(actor, assessment, parts)
+    audit.record(AuditAction.VIEW, obj=assessment, detail={"answers_shown": visible})
+    return assessment, parts, visible
+
+
+def tools() -> list[RiskTool]:
+    return list(RiskTool.objects.prefetch_related("versions"))
+
+
+def caseload(*, actor) -> dict:
+    """Open allocations of the actor's agency, by worker, with each survivor's current level."""
+    membership = access.acting(actor)
+    rows = (Allocation.objects.filter(agency_id=membership.agency_id, ended_on__isnull=True)
+            .select_related("worker", "person").order_by("worker__last_name", "allocated_on"))
+    by_worker: dict = {}
+    for allocation in rows:
+        level, _ = current_level(allocation.person)
+        by_worker.setdefault(allocation.worker, []).append({"allocation": allocation, "level": level})
+    audit.record(AuditAction.LIST, object_type="risk.allocation", detail={"count": len(rows)})
+    return by_worker
+
+
+def safety_plan_get(*, actor, person_id):
+    """The person and their plans (each agency's), newest version first. Needs ``safety_plan``."""
+    person, parts = person_for_risk(actor=actor, person_id=person_id, need=Part.SAFETY_PLAN)
+    plans = list(SafetyPlan.objects.filter(person__identity_id=person.identity_id).select_related("agency")
+                 .prefetch_related("versions__written_by"))
+    audit.record(AuditAction.VIEW, object_type="risk.safetyplan", object_id=person.pk,
+                 detail={"plans": [p.pk for p in plans]})
+    return person, parts, plans
+
+
+@dataclass
+class ChildView:
+    child: Person
+    profile: ChildProfile | None
+    incidents_present: list[Incident]
+    notifications: list[SchoolNotification]
+
+
+def child_get(*, actor, person_id) -> ChildView:
+    child, parts = person_for_risk(actor=actor, person_id=person_id, need=Part.CHILDREN)
+    profile = ChildProfile.objects.filter(child=child).select_related("school").first()
+    incidents = []
+    if Part.INCIDENTS in parts:
+        incidents = list(Incident.objects.filter(involvements__person=child,
+                                                 involvements__role=InvolvementRole.CHILD_PRESENT).distinct())
+    notifications = list(SchoolNotification.objects.filter(child=child).select_related("school", "acknowledged_by"))
+    return ChildView(child=child, profile=profile, incidents_present=incidents, notifications=notifications)
+
+
+def school_inbox(*, actor):
+    """The acting school's notifications, and nothing else about its pupils."""
+    membership = access.acting(actor)
+    rows = SchoolNotification.objects.filter(school_id=membership.agency_id).select_related("acknowledged_by")
+    audit.record(AuditAction.LIST, object_type="risk.schoolnotification", detail={"count": rows.count()})
+    return rows
+
+
+def school_notification_get(*, actor, notification_id) -> SchoolNotification:
+    membership = access.acting(actor)
+    try:
+        found = SchoolNotification.objects.get(pk=int(notification_id), school_id=membership.agency_id)
+    except (SchoolNotification.DoesNotExist, ValueError, TypeError):
+        audit.deny(object_type="risk.schoolnotification", object_id=str(notification_id)[:64])
+        raise Http404 from None
+    return found
+
+
+def child_was_present(child: Person, incident: Incident) -> bool:
+    return Involvement.objects.filter(incident=incident, person=child, role=InvolvementRole.CHILD_PRESENT).exists()
