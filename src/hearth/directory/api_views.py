@@ -62,8 +62,6 @@ def services(request):
         taxonomy_term_id=_uuid_or_blank(request.GET.get("taxonomy_term_id", "")),
         taxonomy_id=_uuid_or_blank(request.GET.get("taxonomy_id", "")),
         minimum_age=minimum_age, maximum_age=maximum_age, modified_after=modified_after)
-    if qs is None:
-        return _problem("taxonomy ids are UUIDs")
     full = request.GET.get("full_service") in ("true", "1")
     return _paged(request, qs, lambda s: oruk.service(s, nested=full))
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 
-from django.conf import settings
-
 from .models import Location, Service, ServiceAtLocation, TaxonomyTerm
 
 ORUK_VERSION = "3.0"
 ORUK_PROFILE = "https://openreferraluk.org/"
+# Hearth serves the standard's read endpoints unchanged, so it points at the standard's own OpenAPI.
+ORUK_OPENAPI = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
 
 
 def _time(value):
@@ -111,6 +111,4 @@ def page(items: list, *, page_number: int, per_page: int, total: int) -> dict:
 
 
 def root(request) -> dict:
-    base = request.build_absolute_uri("/api/directory/")
-    return {"version": ORUK_VERSION, "profile": ORUK_PROFILE, "openapi_url": f"{base}openapi.json",
-            "publisher": getattr(settings, "HEARTH_DIRECTORY_PUBLISHER", "Stoke-on-Trent Domestic Abuse Partnership")}
+    return {"version": ORUK_VERSION, "profile": ORUK_PROFILE, "openapi_url": ORUK_OPENAPI}
