@@ -9,8 +9,11 @@ the shared pytest need not be pinned back.
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from .conftest import make_token
@@ -22,6 +25,17 @@ CHECKS = [
     schemathesis.checks.response_schema_conformance,
     schemathesis.checks.response_headers_conformance,
 ]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Like Django's test client: a WSGI request must not close the test's database connection
+    (on PostgreSQL that would end the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _operations():

@@ -132,10 +132,11 @@ def test_weekdays_only_waits_over_the_weekend():
 
 
 def test_i_will_call_you_means_nothing_is_sent(db, notify_stub):
+    before = OutboundMessage.objects.filter(to_survivor=True).count()
     assert services.survivor_message_send(phone="07700900431", email="a@example.invalid", text_ok=True,
                                           email_ok=True, will_call=True, safe_times="", template="contact_soon",
                                           first_name="Sadia", purpose="t") is None
-    assert not OutboundMessage.objects.filter(to_survivor=True).exists()
+    assert OutboundMessage.objects.filter(to_survivor=True).count() == before and notify_stub.received == []
 
 
 def test_email_is_used_only_when_texts_are_not_allowed_and_says_nothing(db, notify_stub, monkeypatch):
