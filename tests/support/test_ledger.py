@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from hearth.notify.models import Notice
 from hearth.platform.models import AuditEvent
@@ -133,15 +133,32 @@ def test_a_delivered_delivery_cannot_be_confirmed_again(worker, walker_case):
     assert StockMovement.objects.count() == count
 
 
-def test_the_database_refuses_to_change_or_delete_a_movement(store):
+def test_a_movement_cannot_be_changed_or_deleted_through_the_orm(store):
     movement = StockMovement.objects.filter(line__store=store).first()
-    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
-        StockMovement.objects.filter(pk=movement.pk).update(quantity=999)
-    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
-        StockMovement.objects.filter(pk=movement.pk).delete()
-    with pytest.raises(ValueError):
-        movement.save()
+    for attempt in (lambda: movement.save(), lambda: movement.delete(),
+                    lambda: StockMovement.objects.filter(pk=movement.pk).update(quantity=999),
+                    lambda: StockMovement.objects.filter(pk=movement.pk).delete()):
+        with pytest.raises(ValueError):
+            attempt()
     assert StockMovement.objects.get(pk=movement.pk).quantity == movement.quantity
+
+
+def test_the_database_refuses_to_change_a_movement(store):
+    movement = StockMovement.objects.filter(line__store=store).first()
+    table = StockMovement._meta.db_table
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET quantity = 999 WHERE id = %s", [movement.pk])  # noqa: S608 - constant
+    assert StockMovement.objects.get(pk=movement.pk).quantity == movement.quantity
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite test databases are emptied with DELETE, so only PostgreSQL refuses it")
+def test_postgresql_refuses_to_delete_a_movement(store):
+    movement = StockMovement.objects.filter(line__store=store).first()
+    table = StockMovement._meta.db_table
+    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [movement.pk])  # noqa: S608 - constant
+    assert StockMovement.objects.filter(pk=movement.pk).exists()
 
 
 def test_falling_below_the_low_stock_level_tells_the_charity_team(worker, store):

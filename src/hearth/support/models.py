@@ -99,6 +99,16 @@ MOVEMENT_EFFECT: dict[str, tuple[int, int]] = {
 }
 
 
+class StockMovementQuerySet(models.QuerySet):
+    """Refuses bulk changes: the ledger only grows."""
+
+    def update(self, **kwargs):
+        raise ValueError("Stock movements are append-only: record a new movement instead.")
+
+    def delete(self):
+        raise ValueError("Stock movements are append-only: record a new movement instead.")
+
+
 class StockMovement(models.Model):
     """One append-only row of the stock ledger. Never updated, never deleted."""
 
@@ -114,6 +124,8 @@ class StockMovement(models.Model):
     note = models.CharField(max_length=300, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = StockMovementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
