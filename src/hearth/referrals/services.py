@@ -472,7 +472,6 @@ def self_referral_receive(
     (nothing is copied across); otherwise a new person. Audited as a public action.
     """
     from hearth.people import matching
-    from hearth.people.identity_match import Record
     from hearth.people.models import Identity
 
     if not to_agency.is_onboarded:
@@ -481,8 +480,9 @@ def self_referral_receive(
         raise ValidationError({"given_name": "A name is needed."})
     if not (phone.strip() or email.strip() or survivor_will_call):
         raise ValidationError({"phone": "A way to make contact is needed, or the person will call."})
-    record = Record(record_id="new", given_name=given_name, surname=family_name, date_of_birth=date_of_birth,
-                    address_line="", postcode=postcode, phone=phone, email=email)
+    record = matching.record_from_form({"given_name": given_name, "family_name": family_name,
+                                        "date_of_birth": date_of_birth, "postcode": postcode, "phone": phone,
+                                        "email": email})
     candidates = matching.candidates_for(record, limit=5)
     confident = [c for c in candidates if c.band == "link"]
     own = next((c.person for c in confident if c.person.owner_agency_id == to_agency.pk), None)
