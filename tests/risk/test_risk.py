@@ -226,3 +226,16 @@ def test_the_trend_shows_each_score_against_the_last(demo):
 
         summary = risk_summary(actor=police, person_id=_mother().pk)
     assert [a.change for a in summary.trend] == ["First assessment", "Down 4"]
+
+
+def test_the_person_page_links_to_risk_pages_only_for_roles_that_use_them(client_for):
+    dean = Person.objects.get(given_name="Dean", family_name="Walker")
+    police = client_for("police.officer").get(f"/people/{_mother().pk}/").content.decode()
+    assert reverse("risk:person_risk", args=[_mother().pk]) in police
+    perpetrator = client_for("perpetrator.worker").get(f"/people/{dean.pk}/").content.decode()
+    assert "/risk/" not in perpetrator
+
+
+def test_home_offers_the_school_lead_their_notifications(client_for):
+    assert reverse("risk:school_inbox") in client_for("school.lead").get("/").content.decode()
+    assert reverse("marac:dashboard") in client_for("marac.coordinator").get("/").content.decode()

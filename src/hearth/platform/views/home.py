@@ -18,6 +18,12 @@ def home(request):
             ("platform.manage_members", "Referral response targets", "referrals:response_targets"),
             ("platform.view_audit", "Search the audit", "platform:audit_search"),
             ("platform.review_break_glass", "Break-glass access to review", "platform:break_glass_list"),
+            # risk and MARAC (issue 5)
+            ("marac.coordinate", "MARAC: referrals, meetings, overdue actions", "marac:dashboard"),
+            ("marac.attend", "MARAC meetings your agency attends", "marac:meeting_list"),
+            ("risk.view_caseload", "High-risk caseloads", "risk:caseload"),
+            ("risk.view_school_notifications", "Notifications about your pupils", "risk:school_inbox"),
+            ("risk.view_tools", "Risk checklists and their versions", "risk:tool_list"),
         ]
         if access.may(user, perm)
     ]
