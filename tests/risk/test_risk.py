@@ -237,5 +237,5 @@ def test_the_person_page_links_to_risk_pages_only_for_roles_that_use_them(client
 
 
 def test_home_offers_the_school_lead_their_notifications(client_for):
-    assert reverse("risk:school_inbox") in client_for("school.lead").get("/").content.decode()
-    assert reverse("marac:dashboard") in client_for("marac.coordinator").get("/").content.decode()
+    assert reverse("risk:school_inbox") in client_for("school.lead").get(reverse("platform:home")).content.decode()
+    assert reverse("marac:dashboard") in client_for("marac.coordinator").get(reverse("platform:home")).content.decode()
