@@ -1,24 +1,30 @@
 """Identity matching inside Hearth: the database side of ``people.linkage``.
 
 ``linkage`` is pure Python (it also runs from the command line without a database); this
-module stores each record's blocking keys as keyed hashes, finds candidates through that
-index and scores them, honouring "not the same person" decisions.
+module stores each record's blocking keys as keyed hashes in an indexed table, finds
+candidates through that index (most keys shared first) and scores them with the trained
+model, honouring "not the same person" decisions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from hearth.platform import crypto
 
-from .identity_match import Record, blocking_keys, default_matcher
+from .linkage import NO_LINK, Record, blocking_keys, prepare, shipped_model
 from .models import BlockingKey, NotSamePerson, Person
 
-# Enough candidates to find the true match behind common names, few enough to stay fast.
-MAX_CANDIDATES = 200
+# The records sharing the most keys with the one entered: the true match shares many (its
+# names, date of birth and their variants), a namesake only one or two.
+MAX_CANDIDATES = 60
+
+
+def _aliases(text: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in (text or "").split(",") if a.strip())
 
 
 def record_of(person: Person) -> Record:
@@ -32,10 +38,12 @@ def record_of(person: Person) -> Record:
         postcode=person.postcode or "",
         phone=person.phone or "",
         email=person.email or "",
+        other_names=_aliases(person.aliases),
     )
 
 
 def record_from_form(data: dict) -> Record:
+    """The matcher's view of what someone typed into the person form (nothing is stored)."""
     return Record(
         record_id="new",
         given_name=data.get("given_name", "") or "",
@@ -45,10 +53,12 @@ def record_from_form(data: dict) -> Record:
         postcode=data.get("postcode", "") or "",
         phone=data.get("phone", "") or "",
         email=data.get("email", "") or "",
+        other_names=_aliases(data.get("aliases", "") or ""),
     )
 
 
 def hashed_keys(record: Record) -> set[str]:
+    """Blocking keys as keyed hashes: the index never holds a name, phone or postcode in the clear."""
     return {crypto.blind_index(key, purpose="blocking") for key in blocking_keys(record)}
 
 
@@ -66,6 +76,8 @@ class Candidate:
     probability: float
     band: str
     reasons: list[str]
+    # (field, reason) pairs, so pages can leave out reasons about fields the user may not see.
+    reason_fields: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _excluded_pairs(person_ids: Iterable[int], against: int | None) -> set[int]:
@@ -77,28 +89,33 @@ def _excluded_pairs(person_ids: Iterable[int], against: int | None) -> set[int]:
     return {b if a == against else a for a, b in marks.values_list("person_a_id", "person_b_id")}
 
 
-def candidates_for(record: Record, *, exclude_person: int | None = None, limit: int = 10) -> list[Candidate]:
-    """Records that may be the same person as ``record``, best first (no access filtering:
-    callers decide what the user may see of each)."""
+def candidate_ids(record: Record, *, limit: int = MAX_CANDIDATES) -> list[int]:
+    """Ids of the stored records sharing the most blocking keys with ``record``."""
     keys = hashed_keys(record)
     if not keys:
         return []
-    ids = list(
-        BlockingKey.objects.filter(key__in=keys).values_list("person_id", flat=True).distinct()[:MAX_CANDIDATES]
-    )
+    rows = (BlockingKey.objects.filter(key__in=keys).values("person_id").annotate(shared=Count("id"))
+            .order_by("-shared", "person_id")[:limit])
+    return [row["person_id"] for row in rows]
+
+
+def candidates_for(record: Record, *, exclude_person: int | None = None, limit: int = 10) -> list[Candidate]:
+    """Records that may be the same person as ``record``, best first (no access filtering:
+    callers decide what the user may see of each). Pairs in the no-link band are left out."""
+    ids = candidate_ids(record)
     if exclude_person is not None:
         ids = [i for i in ids if i != exclude_person]
     skip = _excluded_pairs(ids, exclude_person)
     # Matching must see every record; callers decide what the user is shown of each.
     # nosemgrep: hearth-case-query-not-through-visible-to
-    people = {p.pk: p for p in Person.objects.filter(pk__in=[i for i in ids if i not in skip])}
-    ranked = default_matcher().rank(record, [record_of(p) for p in people.values()])
-    found = []
-    for other, comparison in ranked:
-        if comparison.band == "no_link":
-            continue
-        found.append(Candidate(people[int(other.record_id)], comparison.probability, comparison.band,
-                               list(comparison.reasons)))
-        if len(found) >= limit:
-            break
-    return found
+    people = Person.objects.filter(pk__in=[i for i in ids if i not in skip]).select_related("owner_agency")
+    model = shipped_model()
+    mine = prepare(record)
+    scored = []
+    for person in people:
+        comparison = model.compare_prepared(mine, prepare(record_of(person)))
+        if comparison.band != NO_LINK:
+            scored.append((comparison, person))
+    scored.sort(key=lambda pair: (-pair[0].probability, -pair[0].weight, pair[1].pk))
+    return [Candidate(person, c.probability, c.band, list(c.reasons), list(c.reason_fields))
+            for c, person in scored[:limit]]

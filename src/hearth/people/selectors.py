@@ -162,14 +162,32 @@ def match_candidates(*, actor, data: dict) -> list[MatchCandidate]:
     candidates = []
     for c in found:
         if c.person.pk in visible:
-            candidates.append(MatchCandidate(c.person.pk, c.probability, c.band, c.reasons, True,
+            parts = access.parts_for(actor, c.person)
+            candidates.append(MatchCandidate(c.person.pk, c.probability, c.band, _reasons_shown(c, parts), True,
                                              f"{c.person.given_name} {c.person.family_name}",
                                              c.person.date_of_birth, c.person.owner_agency.name))
         elif not walled and not _restricted(c.person):
-            candidates.append(MatchCandidate(c.person.pk, c.probability, c.band, c.reasons, False))
+            # Only reasons about what the user typed of the person's identity: "address agrees"
+            # with a record they cannot open would tell them where someone lives.
+            candidates.append(MatchCandidate(c.person.pk, c.probability, c.band,
+                                             _reasons_shown(c, frozenset({Part.IDENTITY})), False))
     audit.record(AuditAction.SEARCH, object_type="people.person",
                  detail={"match_candidates": [c.person_id for c in candidates]})
     return candidates
+
+
+# Which part of a record each matcher field belongs to (see Person.FIELD_PARTS).
+REASON_PARTS = {
+    "given_name": Part.IDENTITY, "surname": Part.IDENTITY, "date_of_birth": Part.IDENTITY,
+    "address": Part.SAFE_ADDRESS, "postcode": Part.SAFE_ADDRESS, "locality": Part.SAFE_ADDRESS,
+    "phone": Part.CONTACT, "email": Part.CONTACT,
+}
+
+
+def _reasons_shown(candidate: matching.Candidate, parts: frozenset[str]) -> list[str]:
+    if not candidate.reason_fields:
+        return list(candidate.reasons) if Part.IDENTITY in parts else []
+    return [text for name, text in candidate.reason_fields if REASON_PARTS.get(name) in parts]
 
 
 def _restricted(person: Person) -> bool:

@@ -1,0 +1,202 @@
+"""Batch matching of CSV files, no database: reading with clear messages, dedupe and link.
+
+Bad input never stops a run: each problem is reported with its row number (the line in
+the file, the header being row 1) and the valid rows are still matched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .blocking import candidate_pairs
+from .compare import levels
+from .em import train
+from .model import DEFAULT_THRESHOLD, PHONE, Model, shipped_model
+from .normalise import is_latin, parse_date
+from .records import Prepared, Record, prepare
+
+COLUMNS = ("record_id", "given_name", "surname", "date_of_birth", "address_line", "postcode", "phone", "email")
+FEBRL_COLUMNS = ("rec_id", "given_name", "surname", "street_number", "address_1", "address_2", "suburb",
+                 "postcode", "state", "date_of_birth", "soc_sec_id")
+# FEBRL's identifier is left out on purpose: matching on it would be cheating.
+FEBRL_IGNORED = ("soc_sec_id", "state")
+# Below this many candidate pairs, retraining on the file itself says less than the shipped model.
+MIN_PAIRS_TO_TRAIN = 2_000
+
+
+@dataclass
+class ReadResult:
+    records: list[Record] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _script_of(value: str) -> str:
+    for ch in value:
+        if ch.isalpha() and "LATIN" not in unicodedata.name(ch, ""):
+            return unicodedata.name(ch, "UNKNOWN").split()[0].title()
+    return ""
+
+
+def read_records(path: str | Path, *, febrl: bool = False, label: str = "") -> ReadResult:
+    """Records from a CSV file in Hearth's columns (or FEBRL's with ``febrl=True``)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return ReadResult(messages=[f"{path}: cannot be read ({exc.strerror or exc})"])
+    text = raw.decode("utf-8-sig", errors="replace")
+    return read_text(text, febrl=febrl, label=label or str(path))
+
+
+def read_text(text: str, *, febrl: bool = False, label: str = "input") -> ReadResult:
+    result = ReadResult()
+
+    def say(row: int, message: str) -> None:
+        result.messages.append(f"{label}: row {row}: {message}")
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        result.messages.append(f"{label}: the file is empty")
+        return result
+    except csv.Error as exc:
+        result.messages.append(f"{label}: row 1: the header cannot be read ({exc})")
+        return result
+    header = [h.strip().lower() for h in header]
+    expected = FEBRL_COLUMNS if febrl else COLUMNS
+    id_column = expected[0]
+    unknown = [h for h in header if h not in expected]
+    if unknown:
+        say(1, f"unknown column(s) {', '.join(repr(u) for u in unknown)} ignored; "
+               f"expected {', '.join(expected)}")
+    missing = [c for c in expected if c not in header and c not in FEBRL_IGNORED]
+    if id_column in missing:
+        say(1, f"no {id_column!r} column: records are named by their row number")
+    if missing and missing != [id_column]:
+        say(1, f"column(s) {', '.join(m for m in missing if m != id_column)} missing: treated as empty")
+    position = {name: header.index(name) for name in expected if name in header}
+    seen_ids: set[str] = set()
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            say(reader.line_num, f"cannot be read as CSV ({exc}): skipped")
+            result.skipped += 1
+            continue
+        number = reader.line_num
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            say(number, f"has {len(row)} fields where the header has {len(header)}: skipped")
+            result.skipped += 1
+            continue
+        values = {name: row[i].strip() for name, i in position.items()}
+        if any("\ufffd" in v for v in values.values()):
+            say(number, "contains bytes that are not UTF-8 text: those characters were dropped")
+            values = {k: v.replace("\ufffd", "") for k, v in values.items()}
+        record_id = values.get(id_column, "") or (f"row-{number}" if id_column not in position else "")
+        if not record_id:
+            say(number, f"no {id_column}: skipped")
+            result.skipped += 1
+            continue
+        if record_id in seen_ids:
+            say(number, f"{id_column} {record_id!r} was used on an earlier row: skipped")
+            result.skipped += 1
+            continue
+        try:
+            born = parse_date(values.get("date_of_birth", ""))
+        except ValueError as exc:
+            say(number, f"date_of_birth {exc}: matched without it")
+            born = None
+        if born is not None and not 1880 <= born.year <= 2100:
+            say(number, f"date_of_birth {born.isoformat()} is not a believable date of birth: matched without it")
+            born = None
+        for name in ("given_name", "surname"):
+            value = values.get(name, "")
+            if value and not is_latin(value):
+                say(number, f"{name} is written in {_script_of(value)} script: it can only agree with the same "
+                            f"spelling (no transliteration from that script)")
+        if febrl:
+            address = " ".join(v for v in (values.get("street_number", ""), values.get("address_1", ""),
+                                           values.get("address_2", "")) if v)
+            record = Record(record_id, values.get("given_name", ""), values.get("surname", ""), born, address,
+                            values.get("postcode", ""), locality=values.get("suburb", ""))
+        else:
+            record = Record(record_id, values.get("given_name", ""), values.get("surname", ""), born,
+                            values.get("address_line", ""), values.get("postcode", ""), values.get("phone", ""),
+                            values.get("email", ""))
+        if not record.given_name and not record.surname:
+            if not (record.date_of_birth or record.phone or record.email):
+                say(number, "no name, date of birth, phone or email: nothing to match on, skipped")
+                result.skipped += 1
+                continue
+            say(number, "no name: matched on the other fields only")
+        seen_ids.add(record_id)
+        result.records.append(record)
+    return result
+
+
+@dataclass
+class MatchResult:
+    pairs: list[tuple[str, str, float]]
+    candidate_pairs: int
+    model: Model
+
+
+def _fit(vectors: list[tuple[int, ...]], left: Sequence[Prepared], right: Sequence[Prepared] | None,
+         model: Model) -> Model:
+    if len(vectors) < MIN_PAIRS_TO_TRAIN:
+        return model
+    return train(left, right, start=model)
+
+
+def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: Model | None, train: bool,
+         threshold: float, max_block: int) -> MatchResult:
+    model = model or shipped_model()
+    other = right if right is not None else left
+    pairs = list(candidate_pairs(left, right, max_block=max_block))
+    vectors = [levels(left[i], other[j]) for i, j in pairs]
+    if train:
+        model = _fit(vectors, left, right, model)
+    probability: Callable[[tuple[int, ...]], float] = model.probability_of
+    cache: dict[tuple[int, ...], float] = {}
+    found = []
+    for (i, j), vector in zip(pairs, vectors, strict=True):
+        if vector[PHONE] == 2 and left[i].phone.startswith("07"):
+            p = model.probability_for(left[i], other[j], vector)  # a shared mobile: personal evidence
+        else:
+            p = cache.get(vector)
+            if p is None:
+                p = cache[vector] = probability(vector)
+        if p >= threshold:
+            found.append((left[i].record_id, other[j].record_id, p))
+    return MatchResult(found, len(pairs), model)
+
+
+def dedupe(records: Sequence[Record], *, model: Model | None = None, train: bool = True,
+           threshold: float = DEFAULT_THRESHOLD, max_block: int = 400) -> MatchResult:
+    """Pairs of records within one list judged to be the same person."""
+    return _run([prepare(r) for r in records], None, model=model, train=train, threshold=threshold,
+                max_block=max_block)
+
+
+def link(left: Sequence[Record], right: Sequence[Record], *, model: Model | None = None, train: bool = True,
+         threshold: float = DEFAULT_THRESHOLD, max_block: int = 400) -> MatchResult:
+    """Pairs across two lists judged to be the same person."""
+    return _run([prepare(r) for r in left], [prepare(r) for r in right], model=model, train=train,
+                threshold=threshold, max_block=max_block)
+
+
+def write_pairs(pairs: Sequence[tuple[str, str, float]], out) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["record_id_l", "record_id_r", "match_probability"])
+    for left_id, right_id, probability in pairs:
+        writer.writerow([left_id, right_id, f"{probability:.4f}"])

@@ -1,0 +1,120 @@
+"""Blocking keys: cheap keys that two records of the same person very probably share.
+
+Only pairs sharing at least one key are scored. Each key tolerates a different kind of
+variation, so that together they survive typos, nicknames, transliterations, changed
+surnames, day/month swaps, moves and missing fields:
+
+- date of birth (or its day/month swap) + first letter of the given name's group
+  (Liz and Elizabeth both start "e": their group is "elizabeth");
+- date of birth + the surname's first sound (a given name typed badly);
+- given name group + surname sound (a wrong or missing date of birth);
+- given name group + year and month of birth (a changed surname);
+- surname sound + year and month of birth (an unusual nickname);
+- both names' sounds in either order, and date of birth + both initials in either order
+  (given name and surname entered the wrong way round);
+- postcode + house number (names and date of birth both badly typed);
+- postcode + given name group initial; phone; email.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from .normalise import name_groups, phonetic, swapped
+from .records import Prepared
+
+
+def keys_of(p: Prepared) -> set[str]:
+    keys: set[str] = set()
+    groups = set(p.given_groups)
+    for other in p.other_names:  # aliases may be nicknames or earlier surnames: key both ways
+        groups |= name_groups(other)
+    initials = {g[:1] for g in groups} | ({p.given[:1]} if p.given else set())
+    sound = p.surname_sound
+    sounds = {sound} | {phonetic(o) for o in p.other_names}
+    for born in filter(None, (p.born, swapped(p.born))):
+        iso = born.isoformat()
+        for initial in initials:
+            keys.add(f"dg:{iso}|{initial}")
+        if sound:
+            keys.add(f"ds:{iso}|{sound[:1]}")
+        if p.given and p.surname:  # the same whichever way round the names were entered
+            keys.add(f"dx:{iso}|{''.join(sorted((p.given[:1], p.surname[:1])))}")
+    if p.born is not None:
+        month = f"{p.born.year}-{p.born.month:02d}"
+        for group in groups:
+            keys.add(f"gy:{group}|{month}")
+        if sound:
+            keys.add(f"sy:{sound}|{month}")
+    for group in groups:
+        for s in sounds:
+            if s:
+                keys.add(f"nm:{group}|{s}")
+    if p.given_sound and sound:
+        keys.add(f"nx:{'|'.join(sorted((p.given_sound, sound)))}")
+    if p.locality:  # FEBRL-style data with a town: a name or a date of birth kept within it
+        if p.born is not None:
+            keys.add(f"dl:{p.born.isoformat()}|{p.locality}")
+        for group in groups:
+            keys.add(f"gl:{group}|{p.locality}")
+    if p.postcode and p.house:
+        keys.add(f"ah:{p.postcode}|{p.house}")
+    if p.postcode and p.born is not None:
+        keys.add(f"dp:{p.born.isoformat()}|{p.postcode}")
+    if p.postcode and sound:
+        keys.add(f"sp:{sound}|{p.postcode}")
+    street = next((w for w in p.address.split() if w.isalpha() and len(w) > 3), "")
+    if street and p.house:
+        keys.add(f"sa:{p.house}|{street}|{p.locality[:3] or p.postcode[:3]}")
+    if p.postcode:
+        for initial in initials:
+            keys.add(f"pc:{p.postcode}|{initial}")
+    if p.phone:
+        keys.add(f"p:{p.phone}")
+    if p.email:
+        keys.add(f"e:{p.email}")
+    return keys
+
+
+def candidate_pairs(left: Sequence[Prepared], right: Sequence[Prepared] | None = None, *,
+                    max_block: int = 400, only: tuple[str, ...] = ()) -> Iterator[tuple[int, int]]:
+    """Index pairs (i, j) that share a key: within ``left`` (dedupe, i < j) or across
+    ``left`` and ``right`` (link). Blocks larger than ``max_block`` on one side are skipped:
+    such a key (a very common name) says too little to be worth the pairs. ``only`` limits
+    the keys to those with the given prefixes (``("dg:",)``), for training."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(left):
+        for key in keys_of(p):
+            if not only or key.startswith(only):
+                index[key].append(i)
+    seen: set[int] = set()
+    if right is None:
+        width = len(left)
+        for members in index.values():
+            if len(members) < 2 or len(members) > max_block:
+                continue
+            for x in range(len(members)):
+                i = members[x]
+                for j in members[x + 1:]:
+                    code = i * width + j
+                    if code not in seen:
+                        seen.add(code)
+                        yield i, j
+        return
+    width = len(right)
+    other: dict[str, list[int]] = defaultdict(list)
+    for j, p in enumerate(right):
+        for key in keys_of(p):
+            if key in index:
+                other[key].append(j)
+    for key, js in other.items():
+        is_ = index[key]
+        if len(is_) > max_block or len(js) > max_block:
+            continue
+        for i in is_:
+            for j in js:
+                code = i * width + j
+                if code not in seen:
+                    seen.add(code)
+                    yield i, j
