@@ -15,9 +15,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from hearth.marac import services
-from hearth.marac.models import ActionStatus, MaracMeeting, MaracReferral
+from hearth.marac.models import ActionStatus, ActionUpdate, MaracAction, MaracMeeting, MaracReferral, ResearchReturn
 from hearth.people.models import Person
 from hearth.risk import services as risk_services
+from hearth.risk.models import Allocation
 
 from .risk import acting, liz_incidents, walker_family
 
@@ -63,6 +64,10 @@ SAFETY_PLAN = {
 }
 
 
+def _at(day):
+    return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())) + timedelta(hours=10)
+
+
 def _liz_marac(agencies, users, liz, dean, incidents) -> None:
     police, coordinator, idva = users["police.officer"], users["marac.coordinator"], users["idva"]
     first = incidents[0]
@@ -102,6 +107,14 @@ def _liz_marac(agencies, users, liz, dean, incidents) -> None:
             elif slug == "stoke-housing":
                 services.action_update(actor=owner_user, action=action, status=ActionStatus.IN_PROGRESS,
                                        note="Locksmith booked.")
+    # The story happened months ago: date the returns, follow-ups and allocation as they were.
+    ResearchReturn.objects.filter(case=case).update(entered_at=_at(held_on - timedelta(days=3)))
+    for action in actions:
+        ActionUpdate.objects.filter(action=action).update(at=_at(action.due_on - timedelta(days=2)))
+        MaracAction.objects.filter(pk=action.pk, status=ActionStatus.CLOSED).update(
+            closed_at=_at(action.due_on - timedelta(days=2)))
+    Allocation.objects.filter(person=liz).update(allocated_on=held_on)
+    MaracMeeting.objects.filter(pk=meeting.pk).update(agenda_published_at=_at(referred_on + timedelta(days=1)))
     with acting(idva, agencies["new-era-victims"]):
         risk_services.safety_plan_save(actor=idva, person=liz, sections=SAFETY_PLAN,
                                        review_on=timezone.localdate() + timedelta(days=28))
@@ -128,13 +141,21 @@ def _volume(agencies, users) -> None:
         with acting(coordinator, agencies["stoke-marac"]):
             meeting = services.meeting_create(actor=coordinator, held_on=held_on, chair=CHAIR,
                                               agencies=[agencies[slug] for slug in ATTENDING])
+            actions = []
             for referral in referrals:
                 case = services.case_list(actor=coordinator, meeting=meeting, referral=referral)
-                services.action_create(actor=coordinator, case=case, owner_agency=agencies["stoke-north-hub"],
-                                       owner_name="PC Hannah Whitmore", due_on=held_on + timedelta(days=14),
-                                       description="Check for any further call-outs and update the IDVA.")
+                actions.append(services.action_create(
+                    actor=coordinator, case=case, owner_agency=agencies["stoke-north-hub"],
+                    owner_name="PC Hannah Whitmore", due_on=held_on + timedelta(days=14),
+                    description="Check for any further call-outs and update the IDVA."))
             services.meeting_publish_agenda(actor=coordinator, meeting=meeting)
             services.meeting_minute(actor=coordinator, meeting=meeting, minute="Quorate.", case_minutes={})
+        # Most actions were done on time; a few are still open (the coordinator's overdue list).
+        with acting(police, agencies["stoke-north-hub"]):
+            for action in actions:
+                if rng.random() < 0.8:
+                    services.action_update(actor=police, action=action, status=ActionStatus.CLOSED,
+                                           note="No further call-outs; IDVA updated.")
         # One in three comes back within the year: the repeat rate near the national figure.
         if rng.random() < 0.4 and people:
             with acting(police, agencies["stoke-north-hub"]):
