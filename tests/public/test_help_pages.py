@@ -27,6 +27,10 @@ def test_a_newcomer_at_the_root_finds_emergency_numbers_and_new_era(db):
         assert fact in body, fact
 
 
+def test_staff_find_their_sign_in_from_the_public_footer(db):
+    assert f'href="{reverse("platform:sign_in")}"' in Client().get("/").content.decode()
+
+
 def test_the_behaviour_page_gives_the_perpetrator_line(db):
     body = Client().get(reverse("public:own_behaviour")).content.decode()
     assert "0300 373 5772" in body and "behaviour-change@new-era.uk" in body
