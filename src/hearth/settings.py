@@ -290,6 +290,14 @@ HEARTH_API_TOKEN_RATE = env("HEARTH_API_TOKEN_RATE", "600/min")  # calls per tok
 HEARTH_REFERRAL_LAPSE_DAYS = int(env("HEARTH_REFERRAL_LAPSE_DAYS", "90"))
 HEARTH_BREAK_GLASS_HOURS = min(int(env("HEARTH_BREAK_GLASS_HOURS", "24")), 24)
 
+# MARAC referral thresholds (hearth.marac.criteria, issue 5): the partnership's to set (SafeLives defaults),
+# and the local adult female population for the volume figure (Stoke-on-Trent: about 104,000; set yours).
+HEARTH_MARAC_HIGH_RISK_SCORE = int(env("HEARTH_MARAC_HIGH_RISK_SCORE", "14"))
+HEARTH_MARAC_ESCALATION_CALLOUTS = int(env("HEARTH_MARAC_ESCALATION_CALLOUTS", "3"))
+HEARTH_MARAC_ESCALATION_DAYS = int(env("HEARTH_MARAC_ESCALATION_DAYS", "365"))
+HEARTH_MARAC_REPEAT_DAYS = int(env("HEARTH_MARAC_REPEAT_DAYS", "365"))
+HEARTH_MARAC_ADULT_WOMEN = int(env("HEARTH_MARAC_ADULT_WOMEN", "104000"))
+
 # Logs carry no case data: the request id ties a log line to its audit rows.
 LOGGING = {
     "version": 1,
