@@ -205,3 +205,17 @@ def test_a_child_is_never_shared_whole_when_no_child_part_was_chosen(demo):
     assert referral.status == Status.SENT
     # An empty grant would mean "every part": the refuge must get nothing of Mia's record instead.
     assert access.parts_for(_as("refuge.worker"), mia) == frozenset()
+
+
+def test_a_worker_is_reminded_once_of_an_accepted_referral_not_started(demo):
+    from django.core.management import call_command
+
+    referral = _new_era_referral()
+    caseworker = User.objects.get(username="caseworker")
+    services.referral_accept(actor=_as("idva", "new-era-victims"), referral=referral, assigned_to=caseworker)
+    Referral.objects.filter(pk=referral.pk).update(decided_at=timezone.now() - datetime.timedelta(days=3))
+    call_command("referrals_overdue")
+    call_command("referrals_overdue")
+    assert Notice.objects.filter(recipient=caseworker, subject=f"Referral {referral.pk} is waiting for you").count() == 1
+    # Started work needs no reminder.
+    assert services.referrals_remind_unstarted() == 0

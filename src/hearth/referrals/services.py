@@ -6,7 +6,7 @@ or withdrawal ends it at once; completion ends it after the lapse period.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -397,6 +397,29 @@ def referral_redirect(*, actor, referral: Referral, to_agency: Agency, note: str
     _tell_sender(referral, subject=f"Referral {referral.pk} redirected",
                  body=f"{referral.to_agency.name} passed your referral to {to_agency.name}.")
     return new
+
+
+# An accepted referral nobody has started after this long gets one reminder to its worker.
+START_REMINDER_AFTER = timedelta(days=2)
+
+
+def referrals_remind_unstarted(*, now=None) -> int:
+    """Remind assigned workers, once each, of referrals accepted but not started for two days."""
+    now = now or timezone.now()
+    waiting = Referral.objects.filter(status=Status.ACCEPTED, decided_at__lt=now - START_REMINDER_AFTER,
+                                      reminded_at__isnull=True, assigned_to__isnull=False).select_related(
+        "assigned_to")
+    count = 0
+    for referral in waiting:
+        with transaction.atomic():
+            notice_send(recipient=referral.assigned_to, subject=f"Referral {referral.pk} is waiting for you",
+                        body=f"You accepted referral {referral.pk} on "
+                             f"{timezone.localtime(referral.decided_at):%d %b %Y} and work has not started. "
+                             "Start work, or pass it to a colleague.", email=True)
+            Referral.objects.filter(pk=referral.pk).update(reminded_at=now)
+            audit.record(AuditAction.UPDATE, obj=referral, detail={"reminded": True})
+            count += 1
+    return count
 
 
 def referrals_escalate_overdue(*, now=None) -> int:

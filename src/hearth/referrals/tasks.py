@@ -7,5 +7,5 @@ from . import services
 
 @task
 def referrals_check_overdue() -> int:
-    """Escalate referrals past their response target (each once): see ``referrals_escalate_overdue``."""
-    return services.referrals_escalate_overdue()
+    """Escalate referrals past their response target and remind workers of unstarted ones (each once)."""
+    return services.referrals_escalate_overdue() + services.referrals_remind_unstarted()
