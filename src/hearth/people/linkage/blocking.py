@@ -24,9 +24,17 @@ from collections.abc import Iterator, Sequence
 from .normalise import name_groups, phonetic, swapped
 from .records import Prepared
 
+BROAD_UP_TO = 12_000
 
-def keys_of(p: Prepared) -> set[str]:
+
+def keys_of(p: Prepared, *, broad: bool = False) -> set[str]:
+    """The record's blocking keys. ``broad`` adds one-field keys (given name, surname, date of
+    birth, postcode alone) for batch runs, where blocks too big to be useful are skipped anyway;
+    the product's index stores only the narrow keys."""
     keys: set[str] = set()
+    if broad:
+        keys |= {f"b{k}:{v}" for k, v in (("g", p.given), ("s", p.surname), ("d", p.born and p.born.isoformat()),
+                                             ("p", p.postcode)) if v}
     groups = set(p.given_groups)
     for other in p.other_names:  # aliases may be nicknames or earlier surnames: key both ways
         groups |= name_groups(other)
@@ -78,14 +86,17 @@ def keys_of(p: Prepared) -> set[str]:
 
 
 def candidate_pairs(left: Sequence[Prepared], right: Sequence[Prepared] | None = None, *,
-                    max_block: int = 400, only: tuple[str, ...] = ()) -> Iterator[tuple[int, int]]:
+                    max_block: int = 400, only: tuple[str, ...] = (), broad: bool | None = None
+                    ) -> Iterator[tuple[int, int]]:
     """Index pairs (i, j) that share a key: within ``left`` (dedupe, i < j) or across
     ``left`` and ``right`` (link). Blocks larger than ``max_block`` on one side are skipped:
     such a key (a very common name) says too little to be worth the pairs. ``only`` limits
     the keys to those with the given prefixes (``("dg:",)``), for training."""
+    if broad is None:  # one-field keys only where their pairs are affordable
+        broad = len(left) + len(right or ()) <= BROAD_UP_TO
     index: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(left):
-        for key in keys_of(p):
+        for key in keys_of(p, broad=broad):
             if not only or key.startswith(only):
                 index[key].append(i)
     seen: set[int] = set()
@@ -105,7 +116,7 @@ def candidate_pairs(left: Sequence[Prepared], right: Sequence[Prepared] | None =
     width = len(right)
     other: dict[str, list[int]] = defaultdict(list)
     for j, p in enumerate(right):
-        for key in keys_of(p):
+        for key in keys_of(p, broad=broad):
             if key in index:
                 other[key].append(j)
     for key, js in other.items():

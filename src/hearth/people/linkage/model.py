@@ -27,6 +27,7 @@ LINK_THRESHOLD = 0.95
 REVIEW_THRESHOLD = 0.2
 # The family guard's ceiling (see ``Model.score``).
 DIFFERENT_PERSON_CEILING = 0.01
+ONE_DIFFERS_CEILING = 0.3
 
 GIVEN, SURNAME, DOB, ADDRESS, LOCALITY, POSTCODE, PHONE, EMAIL = range(8)
 MIN_WEIGHT, MAX_WEIGHT = -8.0, 16.0
@@ -100,16 +101,16 @@ class Model:
         """The family guard. Surname, address, postcode and a landline are shared by a household,
         so they cannot on their own make two records one person. A clearly different given name,
         or a clearly different date of birth, means a different person (a mother and daughter,
-        sisters, twins, a victim and her abuser) unless something personal agrees: the same email
-        or the same mobile phone. Both clearly different means a different person whatever
-        agrees: an abuser may hold his partner's phone. Within the guard the probability is at
-        most 1%."""
-        if vector[GIVEN] == 0 and vector[DOB] == 0:
+        sisters, a victim and her abuser): at most 1%, whatever else agrees (an abuser may hold his
+        partner's phone). Only one of them clearly different (twins; a mother and the daughter
+        named after her) is at most "review": a practitioner may be shown it to judge, it is never
+        linked by itself, unless something personal agrees (the same email or mobile phone)."""
+        if vector[GIVEN] == 0 and vector[DOB] in (0, NULL):
             return min(probability, DIFFERENT_PERSON_CEILING)
         if personal_contact or vector[EMAIL] == 2:
             return probability
         if vector[GIVEN] == 0 or vector[DOB] == 0:
-            return min(probability, DIFFERENT_PERSON_CEILING)
+            return min(probability, ONE_DIFFERS_CEILING)
         return probability
 
     def compare_prepared(self, a: Prepared, b: Prepared) -> Comparison:
