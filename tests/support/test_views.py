@@ -169,3 +169,12 @@ def test_a_volunteer_cannot_open_the_store_or_the_families(client_for):
     client = client_for("charity.volunteer", "alice-charity")
     for name in ("dashboard", "case_list", "stock", "appeal_list"):
         assert client.get(reverse(f"support:{name}")).status_code == 403
+
+
+def test_a_store_is_added_and_a_duplicate_name_is_refused(worker_client):
+    response = worker_client.post(reverse("support:store_new"), {"name": "Van"})
+    assert response.status_code == 302
+    response = worker_client.post(reverse("support:store_new"), {"name": "van"})
+    assert SUMMARY in response.content.decode() and "There is already a store with this name." in \
+        response.content.decode()
+    assert 'value="van"' in response.content.decode()

@@ -160,6 +160,11 @@ class MovementForm(GovukForm):
         self.fields["item"].queryset = catalogue
 
 
+class StoreForm(GovukForm):
+    name = forms.CharField(label="Store name", max_length=120, help_text="For example: Furniture unit, Longton.",
+                           error_messages={"required": "Enter the store's name."})
+
+
 class ItemTypeForm(GovukForm):
     name = forms.CharField(label="Name", max_length=120, error_messages={"required": "Enter the item's name."})
     category = forms.ChoiceField(label="Category", choices=Category.choices)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("stock/", views.stock, name="stock"),
     path("stock/movements/new/", views.stock_movement_new, name="stock_movement_new"),
     path("stock/items/new/", views.item_new, name="item_new"),
+    path("stock/stores/new/", views.store_new, name="store_new"),
     path("stock/items/<int:item_type_id>/", views.item_ledger, name="item_ledger"),
     path("unmet-needs/", views.unmet, name="unmet"),
     path("appeals/", views.appeal_list, name="appeal_list"),

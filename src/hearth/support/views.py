@@ -21,6 +21,7 @@ from .forms import (
     ItemTypeForm,
     MovementForm,
     NeedForm,
+    StoreForm,
 )
 from .models import DeliveryStatus
 
@@ -247,6 +248,16 @@ def item_new(request):
         messages.success(request, f"{item.name} added to the catalogue.")
         return redirect("support:stock")
     return render(request, "support/item_form.html", {"form": form})
+
+
+@requires("support.manage_stock", methods=("GET", "POST"))
+def store_new(request):
+    form = StoreForm(_post(request))
+    store = request.method == "POST" and _run(form, lambda d: services.store_create(actor=request.user, **d))
+    if store:
+        messages.success(request, f"{store.name} added.")
+        return redirect("support:stock")
+    return render(request, "support/store_form.html", {"form": form})
 
 
 @record("support.manage_stock")
