@@ -134,6 +134,7 @@ REGISTERED: dict[str, dict] = {
     "support:stock": {"methods": ["GET"]},
     "support:stock_movement_new": {"methods": ["GET", "POST"]},
     "support:item_new": {"methods": ["GET", "POST"]},
+    "support:store_new": {"methods": ["GET", "POST"]},
     "support:item_ledger": {"methods": ["GET"]},
     "support:unmet": {"methods": ["GET"]},
     "support:appeal_list": {"methods": ["GET"]},
