@@ -16,6 +16,7 @@ def home(request):
             ("referrals.view_referrals", "Referrals inbox", "referrals:inbox"),
             ("platform.manage_members", "Members of your agency", "platform:member_list"),
             ("platform.manage_members", "Referral response targets", "referrals:response_targets"),
+            ("api.manage_tokens", "Partner-system tokens", "api:token_list"),
             ("platform.view_audit", "Search the audit", "platform:audit_search"),
             ("platform.review_break_glass", "Break-glass access to review", "platform:break_glass_list"),
             # risk and MARAC (issue 5)
