@@ -181,3 +181,16 @@ def test_another_agencys_worker_cannot_touch_the_store(demo, store):
     police = Acting(demo, "police.officer", "stoke-north-hub")
     with police as actor, pytest.raises(PermissionDenied):
         services.stock_purchase(actor=actor, store=store, item=item("Toys"), quantity=1)
+
+
+def test_the_walker_delivery_took_beds_bedding_and_a_cooker_from_donated_stock(walker_case):
+    delivered = StockMovement.objects.filter(kind=MovementKind.DELIVERED, allocation__need__case=walker_case)
+    taken = {}
+    for movement in delivered.select_related("line__item"):
+        taken[movement.line.item.name] = taken.get(movement.line.item.name, 0) + movement.quantity
+    assert taken == {"Single bed": 2, "Bedding set (single)": 2, "Cooker": 1, "School uniform": 1}
+    # The beds and the cooker came in as a donation to the furniture unit; what is left adds up.
+    unit = walker_case.deliveries.get().allocations.filter(need__item__name="Cooker").get().line.store
+    assert StockMovement.objects.filter(line__store=unit, line__item=item("Cooker"), kind="received").exists()
+    assert (_balance(unit, "Single bed").on_hand, _balance(unit, "Cooker").on_hand) == (2, 1)
+    assert walker_case.needs.filter(status="met").count() == walker_case.needs.count() == 6
