@@ -270,3 +270,17 @@ def test_tariqs_demo_self_referral_is_in_new_eras_inbox_text_only_after_6pm(db):
     assert referral.text_ok and not referral.safe_to_call and referral.safe_times == "After 6pm"
     assert Person.objects.filter(given_name="Tariq", family_name="Hussain", owner_agency__slug="new-era-victims",
                                  date_of_birth__month=1, date_of_birth__day=23).count() == 1
+
+
+def test_each_route_opens_the_form_with_the_right_service_chosen(db):
+    from urllib.parse import unquote
+
+    victims = Service.objects.get(agency__slug="new-era-victims")
+    behaviour = Service.objects.get(agency__slug="new-era-perpetrators")
+    for page, service in (("/", victims), ("/is-this-happening-to-me/", victims),
+                          ("/worried-about-your-behaviour/", behaviour)):
+        body = Client().get(page).content.decode()
+        link = re.search(r'href="/exit-this-page/\?next=([^"]+)"', body).group(1)
+        form = Client().get(unquote(link)).content.decode()
+        checked = re.search(r'<input type="radio" name="service" value="(\d+)"[^>]*checked', form)
+        assert checked and int(checked.group(1)) == service.number, page

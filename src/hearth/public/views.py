@@ -21,17 +21,29 @@ from .selectors import help_section, help_sections
 MAX_FORM_BYTES = 16 * 1024
 
 
+def _contact_url(*, behaviour_change: bool) -> str:
+    """The contact form with the right service chosen: behaviour change for the "own behaviour" route."""
+    url = reverse("public:self_referral")
+    for service in self_referral_services():
+        if (service.agency.kind == "perpetrator_service") == behaviour_change:
+            return f"{url}?service={service.number}"
+    return url
+
+
 @public
 def help_home(request):
     """The front door. Signed-in staff are sent to their own home page."""
     if request.user.is_authenticated:
         return redirect("platform:home")
-    return render(request, "public/help.html", {"sections": help_sections()})
+    return render(request, "public/help.html", {"sections": help_sections(),
+                                                "contact_url": _contact_url(behaviour_change=False)})
 
 
 @public
 def help_page(request, section: str):
-    return render(request, "public/section.html", {"section": help_section(section)})
+    return render(request, "public/section.html", {
+        "section": help_section(section),
+        "contact_url": _contact_url(behaviour_change=section == "own_behaviour")})
 
 
 @public
