@@ -186,3 +186,34 @@ def test_a_volunteer_cannot_confirm_someone_elses_delivery(todays_delivery, demo
         services.delivery_confirm(actor=stranger, delivery=todays_delivery, received_by="Sam", confirmed=True)
     todays_delivery.refresh_from_db()
     assert todays_delivery.status == DeliveryStatus.PLANNED
+
+
+def test_a_self_referral_becomes_a_case_and_the_driver_gets_the_number_the_person_allowed(worker, volunteer, store):
+    from hearth.platform.models import Agency
+    from hearth.referrals.services import referral_accept, self_referral_receive
+
+    referral = self_referral_receive(to_agency=Agency.objects.get(slug="alice-charity"), given_name="Bogusia",
+                                     family_name="Zielinska", phone="07700 900555", text_ok=True,
+                                     needs="A bed and some bedding, please.")
+    with worker as actor:
+        referral_accept(actor=actor, referral=referral, assigned_to=actor)
+        case = services.case_open(actor=actor, referral=referral)
+        assert (case.adults, case.children_ages) == (1, [])
+        need = services.need_add(actor=actor, case=case, member="Adult", item=item("Food parcel"), quantity=1)
+        allocation = services.stock_allocate(actor=actor, need=need, store=store, quantity=1)
+        delivery = services.delivery_arrange(actor=actor, case=case, allocations=[allocation], method="delivery",
+                                             slot_date=timezone.localdate(), slot="afternoon",
+                                             driver=volunteer.user, address=ADDRESS)
+    assert delivery.contact_allowed
+    with volunteer as actor:
+        sheet = next(s for s in selectors.van_sheet(actor=actor) if s.delivery.pk == delivery.pk)
+    assert (sheet.first_name, sheet.address, sheet.phone) == ("Bogusia", ADDRESS, "07700 900555")
+    for word in REASON_WORDS:
+        assert word not in " ".join(str(v) for v in (sheet.first_name, sheet.address, sheet.phone, sheet.items))
+
+
+def test_without_agreed_contact_the_driver_gets_no_number(todays_delivery, volunteer):
+    assert not todays_delivery.contact_allowed
+    with volunteer as actor:
+        sheet = next(s for s in selectors.van_sheet(actor=actor) if s.delivery.pk == todays_delivery.pk)
+    assert sheet.phone == "" and sheet.address == ADDRESS
