@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from hearth.platform.forms import GovukForm
+from hearth.platform.forms import GovukForm, widget_kind
 from hearth.platform.models import Agency, Membership
 from hearth.platform.roles import AgencyKind, Role
 
@@ -49,10 +49,9 @@ class AssessmentForm(GovukForm):
         self.fields["judgement_reason"] = forms.CharField(
             label="Why? (if you use your judgement)", required=False, max_length=2000,
             widget=forms.Textarea(attrs={"rows": 2}))
+        # Fields added after GovukForm's own __init__ need their GOV.UK template named here.
         for name in ("fears_most", "answer_sources", "judgement_level", "judgement_reason"):
             field = self.fields[name]
-            from hearth.platform.forms import widget_kind
-
             field.template_name = f"forms/govuk/field_{widget_kind(field.widget)}.html"
 
     def answers(self) -> dict:
