@@ -62,7 +62,8 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 
 bench: venv
-	@if ls bench/*.py >/dev/null 2>&1; then for b in bench/bench_*.py; do $(PY) $$b; done; else echo "no benchmarks yet"; fi
+	$(PY) -m pip install --quiet -e '.[bench]'
+	@if ls bench/*.py >/dev/null 2>&1; then for b in bench/bench_*.py; do nice -n 19 $(PY) $$b || exit 1; done; else echo "no benchmarks yet"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -73,6 +73,20 @@ DOMAINS = ["gmail.com", "hotmail.co.uk", "outlook.com", "yahoo.co.uk", "icloud.c
 KEYBOARD = "abcdefghijklmnopqrstuvwxyz"
 
 
+_ONSETS = ["B", "Br", "C", "Ch", "D", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "Sh", "St", "T",
+           "W", "Wh", "Y"]
+_MIDDLES = ["a", "e", "i", "o", "u", "ar", "er", "or", "ea", "oo", "ay", "ow"]
+_ENDS = ["ley", "ton", "ford", "well", "wood", "by", "ham", "field", "son", "man", "ridge", "worth", "cott",
+         "shaw", "land", "ick", "er", "ing", "den", "hurst", "low", "ston", "brook", "ell", "ard", "ins"]
+
+
+def _surname(rng: random.Random) -> str:
+    """Common surnames most of the time, otherwise one from a long tail, as in a real register."""
+    if rng.random() < 0.65:
+        return rng.choice(SURNAMES)
+    return rng.choice(_ONSETS) + rng.choice(_MIDDLES) + rng.choice(_ENDS) + (rng.choice(["", "", "e", "s"]))
+
+
 def _postcode(rng: random.Random) -> str:
     return f"ST{rng.randint(1, 12)} {rng.randint(0, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}" \
            f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
@@ -113,9 +127,9 @@ def _people(rng: random.Random, n_people: int, today: date) -> list[dict]:
         household += 1
         address, postcode = _address(rng)
         landline = f"01782 {rng.randint(200000, 899999)}" if rng.random() < 0.3 else ""
-        family = rng.choice(SURNAMES)
+        family = _surname(rng)
         woman_born = _born(rng, 20, 60, today)
-        members = [{"sex": "f", "surname": family, "born": woman_born, "maiden": rng.choice(SURNAMES)}]
+        members = [{"sex": "f", "surname": family, "born": woman_born, "maiden": _surname(rng)}]
         if rng.random() < 0.6:
             members.append({"sex": "m", "surname": family, "born": _born(rng, 20, 62, today)})
         for _ in range(rng.choice([0, 0, 1, 1, 2, 2, 3])):

@@ -99,9 +99,11 @@ def candidate_ids(record: Record, *, limit: int = MAX_CANDIDATES) -> list[int]:
     return [row["person_id"] for row in rows]
 
 
-def candidates_for(record: Record, *, exclude_person: int | None = None, limit: int = 10) -> list[Candidate]:
+def candidates_for(record: Record, *, exclude_person: int | None = None, limit: int = 10,
+                   keep_no_link: bool = False) -> list[Candidate]:
     """Records that may be the same person as ``record``, best first (no access filtering:
-    callers decide what the user may see of each). Pairs in the no-link band are left out."""
+    callers decide what the user may see of each). Pairs in the no-link band are left out
+    unless ``keep_no_link`` (for measuring the ranking itself)."""
     ids = candidate_ids(record)
     if exclude_person is not None:
         ids = [i for i in ids if i != exclude_person]
@@ -114,7 +116,7 @@ def candidates_for(record: Record, *, exclude_person: int | None = None, limit: 
     scored = []
     for person in people:
         comparison = model.compare_prepared(mine, prepare(record_of(person)))
-        if comparison.band != NO_LINK:
+        if keep_no_link or comparison.band != NO_LINK:
             scored.append((comparison, person))
     scored.sort(key=lambda pair: (-pair[0].probability, -pair[0].weight, pair[1].pk))
     return [Candidate(person, c.probability, c.band, list(c.reasons), list(c.reason_fields))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .blocking import candidate_pairs
 from .compare import levels
-from .em import train
+from .em import train as train_model
 from .model import DEFAULT_THRESHOLD, PHONE, Model, shipped_model
 from .normalise import is_latin, parse_date
 from .records import Prepared, Record, prepare
@@ -151,34 +151,30 @@ class MatchResult:
     model: Model
 
 
-def _fit(vectors: list[tuple[int, ...]], left: Sequence[Prepared], right: Sequence[Prepared] | None,
-         model: Model) -> Model:
-    if len(vectors) < MIN_PAIRS_TO_TRAIN:
-        return model
-    return train(left, right, start=model)
-
-
 def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: Model | None, train: bool,
          threshold: float, max_block: int) -> MatchResult:
+    """Streams the candidate pairs (nothing but the pairs found is kept, so a million records fit)."""
     model = model or shipped_model()
     other = right if right is not None else left
-    pairs = list(candidate_pairs(left, right, max_block=max_block))
-    vectors = [levels(left[i], other[j]) for i, j in pairs]
     if train:
-        model = _fit(vectors, left, right, model)
+        model = train_model(left, right, start=model, max_block=max_block, min_pairs=MIN_PAIRS_TO_TRAIN)
     probability: Callable[[tuple[int, ...]], float] = model.probability_of
     cache: dict[tuple[int, ...], float] = {}
     found = []
-    for (i, j), vector in zip(pairs, vectors, strict=True):
-        if vector[PHONE] == 2 and left[i].phone.startswith("07"):
-            p = model.probability_for(left[i], other[j], vector)  # a shared mobile: personal evidence
+    count = 0
+    for i, j in candidate_pairs(left, right, max_block=max_block):
+        count += 1
+        a, b = left[i], other[j]
+        vector = levels(a, b)
+        if vector[PHONE] == 2 and a.phone.startswith("07"):
+            p = model.probability_for(a, b, vector)  # a shared mobile: personal evidence
         else:
             p = cache.get(vector)
             if p is None:
                 p = cache[vector] = probability(vector)
         if p >= threshold:
-            found.append((left[i].record_id, other[j].record_id, p))
-    return MatchResult(found, len(pairs), model)
+            found.append((a.record_id, b.record_id, p))
+    return MatchResult(found, count, model)
 
 
 def dedupe(records: Sequence[Record], *, model: Model | None = None, train: bool = True,

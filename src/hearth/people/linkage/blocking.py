@@ -8,7 +8,8 @@ surnames, day/month swaps, moves and missing fields:
   (Liz and Elizabeth both start "e": their group is "elizabeth");
 - date of birth + the surname's first sound (a given name typed badly);
 - given name group + surname sound (a wrong or missing date of birth);
-- given name group + year and month of birth (a changed surname);
+- given name group + year and month of birth, or + day and month (a changed surname,
+  or that and a mistyped year);
 - surname sound + year and month of birth (an unusual nickname);
 - both names' sounds in either order, and date of birth + both initials in either order
   (given name and surname entered the wrong way round);
@@ -51,8 +52,10 @@ def keys_of(p: Prepared, *, broad: bool = False) -> set[str]:
             keys.add(f"dx:{iso}|{''.join(sorted((p.given[:1], p.surname[:1])))}")
     if p.born is not None:
         month = f"{p.born.year}-{p.born.month:02d}"
+        day = f"{p.born.month:02d}-{p.born.day:02d}"
         for group in groups:
             keys.add(f"gy:{group}|{month}")
+            keys.add(f"gm:{group}|{day}")  # the year mistyped
         if sound:
             keys.add(f"sy:{sound}|{month}")
     for group in groups:

@@ -94,13 +94,17 @@ MAX_TRAINING_PAIRS = 2_000_000
 
 
 def train(left: Sequence[Prepared], right: Sequence[Prepared] | None = None, *, start: Model,
-          max_block: int = 400, random_pairs: int = 300_000) -> Model:
-    """Unsupervised training: u from random pairs, m by EM in blocking sessions, then the prior."""
+          max_block: int = 400, random_pairs: int = 300_000, min_pairs: int = 0) -> Model:
+    """Unsupervised training: u from random pairs, m by EM in blocking sessions, then the prior.
+    With fewer than ``min_pairs`` candidate pairs there is too little to learn from: ``start``
+    is returned as it is."""
     from itertools import islice
 
     from .blocking import candidate_pairs
 
     other = right if right is not None else left
+    if min_pairs and sum(1 for _ in islice(candidate_pairs(left, right, max_block=max_block), min_pairs)) < min_pairs:
+        return start
     u = estimate_u(left, right, pairs=random_pairs)
     learned: dict[str, list[list[float]]] = {f: [] for f in FIELDS}
     for prefixes, ignored in SESSIONS:

@@ -1,0 +1,59 @@
+"""Batch dedupe of a large file with the command anyone can run (no database): time and peak
+memory of `python -m hearth.people.linkage dedupe`, including its unsupervised retraining on
+the file, and the precision/recall against the truth.
+
+    nice -n 19 .venv/bin/python bench/bench_batch.py --records 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import ukgen
+from common import ROOT, say, scores, write_section
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, nargs="+", default=[1_000_000])
+    args = parser.parse_args()
+    lines = ["## Batch dedupe of a large file", "",
+             "`python -m hearth.people.linkage dedupe IN.csv --out PAIRS.csv` on synthetic UK-style files "
+             "(`bench/ukgen.py`, seed 4), one process on this 2-core machine, including reading, blocking, "
+             "unsupervised retraining on the file and writing the pairs. Peak memory is the command's maximum "
+             "resident set size.", "",
+             "| Records | time | peak memory | pairs written | precision | recall | F1 |",
+             "|---|---|---|---|---|---|---|"]
+    for n in args.records:
+        with tempfile.TemporaryDirectory() as tmp:
+            source, out = Path(tmp) / "in.csv", Path(tmp) / "pairs.csv"
+            records, truth, _ = ukgen.generate(int(n / 1.55), seed=4)
+            ukgen.write_csv(records, source)
+            say(f"{len(records)} records written; deduping...")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "hearth.people.linkage", "dedupe", str(source), "--out",
+                                   str(out)], cwd=ROOT, capture_output=True, text=True, check=False)
+            seconds = time.perf_counter() - started
+            peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+            say(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "(no output)")
+            if done.returncode != 0:
+                raise SystemExit(done.stderr)
+            with out.open(encoding="utf-8") as f:
+                found = {tuple(sorted((r["record_id_l"], r["record_id_r"]))) for r in csv.DictReader(f)}
+        s = scores(found, truth)
+        lines.append(f"| {len(records):,} | {seconds:.0f} s | {peak:,.0f} MB | {len(found):,} | {s['precision']:.4f} | "
+                     f"{s['recall']:.4f} | {s['f1']:.4f} |")
+        say(lines[-1])
+        write_section("batch", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
