@@ -9,14 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .blocking import candidate_pairs
 from .compare import levels
 from .em import train as train_model
-from .model import DEFAULT_THRESHOLD, PHONE, Model, shipped_model
+from .model import DEFAULT_THRESHOLD, GIVEN, PHONE, SURNAME, Model, shipped_model
 from .normalise import is_latin, parse_date
 from .records import Prepared, Record, prepare
 
@@ -158,6 +159,8 @@ def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: M
     other = right if right is not None else left
     if train:
         model = train_model(left, right, start=model, max_block=max_block, min_pairs=MIN_PAIRS_TO_TRAIN)
+    # A copy: the shipped model is shared with the product, which counts no frequencies.
+    model = replace(model, name_frequency=_frequencies([*left, *(right or ())]))
     probability: Callable[[tuple[int, ...]], float] = model.probability_of
     cache: dict[tuple[int, ...], float] = {}
     found = []
@@ -166,8 +169,8 @@ def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: M
         count += 1
         a, b = left[i], other[j]
         vector = levels(a, b)
-        if vector[PHONE] == 2 and a.phone.startswith("07"):
-            p = model.probability_for(a, b, vector)  # a shared mobile: personal evidence
+        if vector[GIVEN] == 4 or vector[SURNAME] == 3 or (vector[PHONE] == 2 and a.phone.startswith("07")):
+            p = model.probability_for(a, b, vector)  # depends on the values, not only the levels
         else:
             p = cache.get(vector)
             if p is None:
@@ -175,6 +178,14 @@ def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: M
         if p >= threshold:
             found.append((a.record_id, b.record_id, p))
     return MatchResult(found, count, model)
+
+
+def _frequencies(records: Sequence[Prepared]) -> dict[str, dict[str, float]]:
+    total = max(len(records), 1)
+    given = Counter(p.given for p in records if p.given)
+    surname = Counter(p.surname for p in records if p.surname)
+    return {"given_name": {k: v / total for k, v in given.items()},
+            "surname": {k: v / total for k, v in surname.items()}}
 
 
 def dedupe(records: Sequence[Record], *, model: Model | None = None, train: bool = True,

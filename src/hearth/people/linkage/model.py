@@ -31,6 +31,7 @@ ONE_DIFFERS_CEILING = 0.3
 
 GIVEN, SURNAME, DOB, ADDRESS, LOCALITY, POSTCODE, PHONE, EMAIL = range(8)
 MIN_WEIGHT, MAX_WEIGHT = -8.0, 16.0
+TF_LIMIT = 5.0
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Model:
     meta: dict = field(default_factory=dict)
     # Off only to measure what the guard costs on data without households (FEBRL).
     family_guard: bool = True
+    # field -> normalised value -> share of records with it (term frequencies), counted per run.
+    name_frequency: dict[str, dict[str, float]] | None = None
 
     def __post_init__(self) -> None:
         # Clamped: a level never seen for true matches in training (a changed email, say) must
@@ -87,9 +90,25 @@ class Model:
         probability = 1.0 / (1.0 + 2.0 ** -weight) if weight > -60 else 0.0
         return self.guard(vector, probability) if self.family_guard else probability
 
+    def frequency_adjustment(self, a: Prepared, b: Prepared, vector: tuple[int, ...]) -> float:
+        """Term frequencies (as Splink's): agreeing on a rare name says more than on a common one.
+        The level's u is the average chance of two records agreeing; this name's own chance is
+        its frequency. Only where ``name_frequency`` was counted (batch runs on a whole file)."""
+        if not self.name_frequency:
+            return 0.0
+        total = 0.0
+        for name, value, exact in (("given_name", a.given, vector[GIVEN] == 4),
+                                   ("surname", a.surname, vector[SURNAME] == 3 and a.surname == b.surname)):
+            frequency = self.name_frequency.get(name, {}).get(value)
+            if exact and frequency:
+                u_level = self.u[name][len(self.u[name]) - 1]
+                total += min(max(math.log2(u_level / frequency), -TF_LIMIT), TF_LIMIT)
+        return total
+
     def probability_for(self, a: Prepared, b: Prepared, vector: tuple[int, ...]) -> float:
-        """As ``probability_of``, knowing whether the agreeing phone is a mobile (personal)."""
-        weight = self.weight_of(vector)
+        """As ``probability_of``, knowing the values: a shared mobile phone is personal evidence,
+        and a rare name counts for more than a common one."""
+        weight = self.weight_of(vector) + self.frequency_adjustment(a, b, vector)
         probability = 1.0 / (1.0 + 2.0 ** -weight) if weight > -60 else 0.0
         if not self.family_guard:
             return probability
