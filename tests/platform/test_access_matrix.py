@@ -94,6 +94,7 @@ REGISTERED: dict[str, dict] = {
     "risk:assessment_change": {"methods": ["GET", "POST"], "owner_only": True},
     "risk:tool_list": {"methods": ["GET"]},
     "risk:caseload": {"methods": ["GET"]},
+    "risk:allocation_end": {"methods": ["POST"]},
     "risk:child": {"methods": ["GET"], "owner_only": True},
     "risk:child_change": {"methods": ["GET", "POST"], "owner_only": True},
     "risk:child_notify_school": {"methods": ["POST"], "owner_only": True},
@@ -485,6 +486,18 @@ def _marac_case_ids(membership: Membership) -> tuple[int | None, int]:
     return own, _foreign_marac_case(membership).pk
 
 
+def _risk_allocation_ids(membership: Membership) -> tuple[int | None, int]:
+    """An open IDVA allocation of the agency, and one of another agency."""
+    from hearth.risk.models import Allocation
+
+    own = Allocation.objects.filter(agency_id=membership.agency_id, ended_on__isnull=True).order_by("pk").first()
+    other = _agency("new-era-victims") if membership.agency.slug != "new-era-victims" else _agency("da-board")
+    person = Person.objects.order_by("-pk").first()  # not Liz, whom the IDVA already holds
+    foreign = Allocation.objects.create(person=person, worker=membership.user, agency=other,
+                                        allocated_by=membership.user, allocated_on=_today())
+    return (own.pk if own else None), foreign.pk
+
+
 def _marac_action_ids(membership: Membership) -> tuple[int | None, int]:
     from hearth.marac.models import MaracAction, MaracCase
     from hearth.platform import access
@@ -513,6 +526,7 @@ KWARG_CASES = {
     "marac_meeting_id": _marac_meeting_ids,
     "marac_case_id": _marac_case_ids,
     "marac_action_id": _marac_action_ids,
+    "risk_allocation_id": _risk_allocation_ids,
     "support_referral_id": _support_referral_ids,
     "support_case_id": _support_case_ids,
     "need_id": _support_need_ids,

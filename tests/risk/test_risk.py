@@ -239,3 +239,17 @@ def test_the_person_page_links_to_risk_pages_only_for_roles_that_use_them(client
 def test_home_offers_the_school_lead_their_notifications(client_for):
     assert reverse("risk:school_inbox") in client_for("school.lead").get(reverse("platform:home")).content.decode()
     assert reverse("marac:dashboard") in client_for("marac.coordinator").get(reverse("platform:home")).content.decode()
+
+
+def test_ending_an_allocation_ends_the_relationship_it_gave(client_for):
+    from hearth.risk.models import Allocation
+
+    allocation = Allocation.objects.get(person=_mother(), ended_on__isnull=True)
+    client = client_for("idva", "new-era-victims")
+    assert client.post(reverse("risk:allocation_end", args=[allocation.pk])).status_code == 302
+    allocation.refresh_from_db()
+    assert allocation.ended_on == date.today()
+    # New Era still attends her MARAC case (level and answers), but the plan was the allocation's.
+    assert client.get(reverse("risk:safety_plan", args=[_mother().pk])).status_code == 403
+    # Another agency cannot end it (it is not theirs to see): a 404.
+    assert client_for("caseworker").post(reverse("risk:allocation_end", args=[allocation.pk])).status_code == 404

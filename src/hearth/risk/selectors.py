@@ -246,3 +246,14 @@ def school_notification_get(*, actor, notification_id) -> SchoolNotification:
 
 def child_was_present(child: Person, incident: Incident) -> bool:
     return Involvement.objects.filter(incident=incident, person=child, role=InvolvementRole.CHILD_PRESENT).exists()
+
+
+def allocation_get(*, actor, allocation_id) -> Allocation:
+    """An open allocation of the actor's own agency (else a 404)."""
+    membership = access.acting(actor)
+    try:
+        return Allocation.objects.select_related("person").get(pk=int(allocation_id), agency_id=membership.agency_id,
+                                                                ended_on__isnull=True)
+    except (Allocation.DoesNotExist, ValueError, TypeError):
+        audit.deny(object_type="risk.allocation", object_id=str(allocation_id)[:64])
+        raise Http404 from None

@@ -284,6 +284,28 @@ def allocation_create(*, actor, person: Person, worker_membership: Membership) -
     return allocation
 
 
+@transaction.atomic
+def allocation_end(*, actor, allocation: Allocation) -> Allocation:
+    """End an allocation (the survivor's case with the IDVA closes). The relationship the
+    allocation gave ends with it; what the service wrote stays."""
+    _require(actor, "risk.view_caseload")
+    if allocation.agency_id != access.acting(actor).agency_id:
+        audit.deny(obj=allocation, reason="another agency's allocation")
+        raise PermissionDenied("another agency")
+    if allocation.ended_on is not None:
+        raise ValidationError("This allocation has already ended.")
+    allocation.ended_on = timezone.localdate()
+    allocation.save(update_fields=["ended_on"])
+    from django.contrib.contenttypes.models import ContentType
+
+    from hearth.platform.models import AccessGrant
+
+    AccessGrant.objects.filter(content_type=ContentType.objects.get_for_model(Allocation),
+                               object_id=allocation.pk, ends_at__isnull=True).update(ends_at=timezone.now())
+    audit.record(AuditAction.UPDATE, obj=allocation, detail={"ended": True})
+    return allocation
+
+
 # ---------------------------------------------------------------------------
 # Safety plans
 # ---------------------------------------------------------------------------

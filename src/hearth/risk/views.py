@@ -165,6 +165,18 @@ def caseload(request):
     return render(request, "risk/caseload.html", {"by_worker": selectors.caseload(actor=request.user)})
 
 
+@requires("risk.view_caseload", methods=("POST",))
+def allocation_end(request, risk_allocation_id):
+    allocation = selectors.allocation_get(actor=request.user, allocation_id=risk_allocation_id)
+    try:
+        services.allocation_end(actor=request.user, allocation=allocation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Allocation ended.")
+    return redirect("risk:caseload")
+
+
 @record("risk.view_safety_plan")
 def safety_plan(request, survivor_id):
     person, _parts, plans = selectors.safety_plan_get(actor=request.user, person_id=survivor_id)
