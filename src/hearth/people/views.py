@@ -19,7 +19,8 @@ def person_list(request):
     query = request.GET.get("q", "")[:100]
     people = selectors.person_list(actor=request.user, query=query)
     page = Paginator(people, 25).get_page(request.GET.get("page"))
-    return render(request, "people/person_list.html", {"page": page, "query": query})
+    return render(request, "people/person_list.html", {"page": page, "query": query,
+                                                       "may_add": access.may(request.user, "people.add_person")})
 
 
 @requires("people.add_person", methods=("GET", "POST"))
