@@ -17,6 +17,9 @@ def home(request):
             ("platform.manage_members", "Members of your agency", "platform:member_list"),
             ("platform.manage_members", "Referral response targets", "referrals:response_targets"),
             ("api.manage_tokens", "Partner-system tokens", "api:token_list"),
+            ("directory.manage_directory", "Service directory entries", "directory:manage_list"),
+            ("public.edit_help", "Public help pages: text and languages", "public_admin:help_text_list"),
+            ("public.review_held", "Self-referrals held back", "public_admin:held_list"),
             ("platform.view_audit", "Search the audit", "platform:audit_search"),
             ("platform.review_break_glass", "Break-glass access to review", "platform:break_glass_list"),
             # risk and MARAC (issue 5)
