@@ -205,3 +205,19 @@ def test_the_coordinator_sees_overdue_actions_volume_and_the_repeat_rate(client_
     assert "recommended 416 a year" in body and "against the national 31%" in body
     assert "Imran Qureshi" in body  # the children's services action is overdue
     assert "Possible repeats" in body and "new incident on" in body
+
+
+def test_a_reported_dash_score_of_16_without_answers_is_visible_high_risk(police):
+    victim, _ = _new_pair(police)
+    risk_services.reported_risk_record(actor=police, person=victim, kind="dash_score", dash_score=16,
+                                       reported_on=D0, source_agency="Staffordshire Police")
+    result = next(r for r in criteria.evaluate(victim, on=D0) if r.code == "visible_high_risk")
+    assert result.met and "Dash score 16 reported by Staffordshire Police" in result.reason
+    assert "answers not shared" in result.reason
+
+
+def test_a_dash_score_out_of_range_is_refused(police):
+    victim, _ = _new_pair(police)
+    with pytest.raises(ValidationError, match="0 to 27"):
+        risk_services.reported_risk_record(actor=police, person=victim, kind="dash_score", dash_score=40,
+                                           reported_on=D0, source_agency="Staffordshire Police")

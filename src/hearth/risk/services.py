@@ -223,7 +223,10 @@ def reported_risk_record(*, actor, person: Person, kind: str, reported_on: date,
     if kind == GradeKind.DASH_SCORE:
         if dash_score is None or not 0 <= dash_score <= 27:
             errors["dash_score"] = "Enter the Dash score, a whole number from 0 to 27."
-        level = engine.level_for(engine.read_shipped(engine.DEFAULT_TOOL), dash_score or 0)
+        # The score is read against the default tool's current thresholds (the partnership's).
+        default = RiskToolVersion.objects.filter(tool__is_default=True, is_current=True).first()
+        definition = default.definition if default else engine.read_shipped(engine.DEFAULT_TOOL)
+        level = engine.level_for(definition, dash_score or 0)
         dara_grade = ""
     elif kind == GradeKind.DARA_GRADE:
         if dara_grade not in Level.values:

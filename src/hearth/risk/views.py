@@ -82,9 +82,10 @@ def _default_version() -> RiskToolVersion | None:
 def assessment_new(request, survivor_id):
     person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id, need=Part.RISK_ANSWERS)
     if request.method == "POST":
-        chosen = RiskToolVersion.objects.filter(is_current=True, pk=str(request.POST.get("tool_version", ""))[:12]
-                                                if str(request.POST.get("tool_version", "")).isdigit() else None)
-        return _assessment_form_page(request, person=person, version=chosen.first() or _default_version())
+        raw = str(request.POST.get("tool_version", ""))[:12]
+        # Only a current version may be started; anything else falls back to the default tool.
+        chosen = RiskToolVersion.objects.filter(is_current=True, pk=raw).first() if raw.isdigit() else None
+        return _assessment_form_page(request, person=person, version=chosen or _default_version())
     chooser = ToolChoiceForm(request.GET or None)
     version = chooser.cleaned_data["tool_version"] if chooser.is_valid() else _default_version()
     return render(request, "risk/assessment_form.html", {
