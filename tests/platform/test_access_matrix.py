@@ -196,8 +196,8 @@ def _person_ids(membership: Membership) -> tuple[int | None, int]:
         from django.utils import timezone
 
         now = timezone.now()
-        grants = grants.filter(kind="delivery", starts_at__lte=now).filter(Q(ends_at__isnull=True)
-                                                                            | Q(ends_at__gt=now))
+        grants = grants.filter(kind="delivery", member=membership.user, starts_at__lte=now).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now))
     own = min(grants.values_list("object_id", flat=True), default=None)
     foreign = Person.objects.exclude(pk__in=related).order_by("pk").values_list("pk", flat=True).first()
     return own, foreign

@@ -69,6 +69,22 @@ def test_another_volunteer_of_the_same_charity_sees_nothing(todays_delivery, dem
         selectors.delivery_get(actor=stranger, delivery_id=todays_delivery.pk)
 
 
+def test_another_volunteer_cannot_open_the_person_through_someone_elses_delivery(todays_delivery, demo):
+    from hearth.platform import access
+    from hearth.platform.models import Membership
+
+    agency = Membership.objects.get(user__username="charity.volunteer", agency__slug="alice-charity").agency
+    stranger = User.objects.create_user(username="second.driver", email="s@demo.hearth.invalid", password="x")
+    stranger.membership = Membership.objects.create(user=stranger, agency=agency, role="delivery_volunteer")
+    driver = User.objects.get(username="charity.volunteer")
+    driver.membership = Membership.objects.get(user=driver, agency=agency)
+    person = Person.objects.filter(pk=todays_delivery.case.person_id)
+    # The relationship is the driver's own, not the charity's: the other volunteer gets nothing.
+    assert access.visible_to(driver, person).exists()
+    assert not access.visible_to(stranger, person).exists()
+    assert access.parts_for(stranger, person.get()) == frozenset()
+
+
 def test_the_driver_does_not_see_the_address_before_the_day(worker, store, fresh_case, volunteer, tomorrow):
     with worker as actor:
         need = services.need_add(actor=actor, case=fresh_case, member="Adult", item=item("Food parcel"), quantity=1)

@@ -248,6 +248,20 @@ def _live(qs, now):
     return qs.filter(starts_at__lte=now).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
 
 
+def _agency_grants(user, membership, content_type, now, **lookup):
+    """Live relationships of the acting agency that this user may act on.
+
+    A grant naming a member (a driver's delivery) is that member's alone, not the agency's;
+    volunteers see people only through such a delivery of their own, on its day.
+    """
+    grants = _live(AccessGrant.objects.filter(content_type=content_type, agency_id=membership.agency_id,
+                                              **lookup), now)
+    grants = grants.filter(Q(member__isnull=True) | Q(member_id=user.pk))
+    if membership.role == Role.DELIVERY_VOLUNTEER:
+        grants = grants.filter(kind=RelationshipKind.DELIVERY, member_id=user.pk)
+    return grants
+
+
 def _live_break_glass(user, membership, content_type, now):
     # Only roles that may break glass are ever let in by a grant, however it was made.
     if membership.role not in BREAK_GLASS_ROLES:
@@ -270,12 +284,7 @@ def visible_to(user, queryset: models.QuerySet) -> models.QuerySet:
         return queryset.none()
     content_type = ContentType.objects.get_for_model(queryset.model)
     now = timezone.now()
-    grants = _live(
-        AccessGrant.objects.filter(content_type=content_type, agency_id=membership.agency_id), now
-    )
-    if membership.role == Role.DELIVERY_VOLUNTEER:
-        # Volunteers see a person only through a delivery of their own, on its day.
-        grants = grants.filter(kind=RelationshipKind.DELIVERY)
+    grants = _agency_grants(user, membership, content_type, now)
     break_glass = _live_break_glass(user, membership, content_type, now)
     restricted = RecordSeal.objects.filter(
         content_type=content_type, scope=SealScope.RECORD, lifted_at__isnull=True
@@ -297,14 +306,7 @@ def parts_for(user, obj) -> frozenset[str]:
     role_parts = ROLE_PARTS.get(membership.role, frozenset())
     content_type = ContentType.objects.get_for_model(obj)
     now = timezone.now()
-    grants = _live(
-        AccessGrant.objects.filter(
-            content_type=content_type, object_id=obj.pk, agency_id=membership.agency_id
-        ),
-        now,
-    )
-    if membership.role == Role.DELIVERY_VOLUNTEER:
-        grants = grants.filter(kind=RelationshipKind.DELIVERY)
+    grants = _agency_grants(user, membership, content_type, now, object_id=obj.pk)
     related: set[str] = set()
     for grant in grants:
         related |= grant.granted_parts()
@@ -351,8 +353,7 @@ def get_visible_or_404(user, queryset: models.QuerySet, **lookup):
         raise Http404 from None
     membership = acting(user)
     content_type = ContentType.objects.get_for_model(obj)
-    related = _live(AccessGrant.objects.filter(content_type=content_type, object_id=obj.pk,
-                                               agency_id=membership.agency_id), timezone.now()).exists()
+    related = _agency_grants(user, membership, content_type, timezone.now(), object_id=obj.pk).exists()
     glass = None if related else _live_break_glass(user, membership, content_type, timezone.now()).filter(
         object_id=obj.pk).first()
     # A read under break-glass carries its reason, for the data-protection officer's review.
@@ -391,16 +392,21 @@ def refuse(user, model, lookup, *, reason: str = "no access") -> None:
 
 @transaction.atomic
 def grant_relationship(
-    *, agency, obj, kind: str, parts=(), ends_at=None, source: str = ""
+    *, agency, obj, kind: str, parts=(), ends_at=None, source: str = "", member=None
 ) -> AccessGrant:
-    """Give an agency a legitimate relationship to a record (called by domain services)."""
+    """Give an agency a legitimate relationship to a record (called by domain services).
+
+    With ``member`` the relationship is that one member's (a driver for their delivery), not
+    the whole agency's.
+    """
     grant = AccessGrant.objects.create(
         agency=agency, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
-        kind=kind, parts=sorted(parts), ends_at=ends_at, source=source,
+        kind=kind, parts=sorted(parts), ends_at=ends_at, source=source, member=member,
     )
     audit.record(
         AuditAction.CREATE, object_type="platform.accessgrant", object_id=grant.pk,
-        detail={"record": f"{obj._meta.label_lower}:{obj.pk}", "agency": agency.pk, "kind": kind},
+        detail={"record": f"{obj._meta.label_lower}:{obj.pk}", "agency": agency.pk, "kind": kind,
+                "member": getattr(member, "pk", None)},
     )
     return grant
 

@@ -119,6 +119,9 @@ class AccessGrant(models.Model):
     starts_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="What created it.")
+    # Set when the relationship is one named member's, not the agency's (a driver's delivery).
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -563,7 +563,8 @@ def delivery_arrange(*, actor, case: SupportCase, allocations: list[Allocation],
         parts = [Part.IDENTITY, *([Part.CONTACT] if delivery.contact_allowed else [])]
         starts, ends = _day_bounds(slot_date)
         grant = access.grant_relationship(agency=case.agency, obj=case.person, kind=RelationshipKind.DELIVERY,
-                                          parts=parts, ends_at=ends, source=f"delivery {delivery.pk}")
+                                          parts=parts, ends_at=ends, source=f"delivery {delivery.pk}",
+                                          member=driver)
         # The relationship is for the delivery's day only, not from the day it was arranged.
         AccessGrant.objects.filter(pk=grant.pk).update(starts_at=starts)
     audit.record(AuditAction.CREATE, obj=delivery, detail={"method": method, "items": len(chosen),
