@@ -16,8 +16,12 @@ def _name(person):
 
 
 class ReferralForm(GovukForm):
-    to_agency = forms.ModelChoiceField(label="Refer to", queryset=None, empty_label="Choose an agency",
-                                       error_messages={"required": "Choose the agency to refer to."})
+    to_agency = forms.ModelChoiceField(label="Refer to an agency", queryset=None, empty_label="Choose an agency",
+                                       required=False)
+    to_service = forms.ModelChoiceField(
+        label="Or to a service in the directory", queryset=None, required=False, empty_label="Choose a service",
+        help_text="A service of an agency on Hearth goes to that agency's inbox, with the service named.",
+        error_messages={"invalid_choice": "Choose a service that is open in the directory."})
     reasons = forms.MultipleChoiceField(label="What is the referral for?", choices=Reason.choices,
                                         widget=forms.CheckboxSelectMultiple,
                                         error_messages={"required": "Choose what the referral is for."})
@@ -55,10 +59,12 @@ class ReferralForm(GovukForm):
     send_anyway = forms.BooleanField(label="Send anyway: I know there is already an open referral", required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 
-    def __init__(self, *args, agencies, children, visible_parts, perpetrators=None, **kwargs):
+    def __init__(self, *args, agencies, children, visible_parts, perpetrators=None, services=None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = agencies
+        self.fields["to_service"].queryset = services if services is not None else _directory_services()
+        self.fields["to_service"].label_from_instance = _service_label
         self.fields["children"].queryset = children
         self.fields["children"].label_from_instance = _name
         self.fields["alleged_perpetrator"].queryset = perpetrators if perpetrators is not None else children.none()
@@ -66,11 +72,34 @@ class ReferralForm(GovukForm):
         labels = dict(Part.choices)
         self.fields["shared_parts"].choices = [(p, labels[p]) for p in SHAREABLE_PARTS if p in visible_parts]
 
+    def clean(self):
+        data = super().clean()
+        if self.has_error("to_service"):
+            return data
+        if data.get("to_agency") and data.get("to_service"):
+            self.add_error("to_service", "Choose an agency or a service from the directory, not both.")
+        elif not data.get("to_agency") and not data.get("to_service"):
+            self.add_error("to_agency", "Choose the agency or service to refer to.")
+        return data
+
     def clean_consent_taken_on(self):
         value = self.cleaned_data.get("consent_taken_on")
         if value and value > datetime.date.today():
             raise forms.ValidationError("The date consent was given must be today or in the past.")
         return value
+
+
+def _directory_services():
+    from hearth.directory.models import Service
+
+    # Listed services (so a temporarily closed one is refused with a reason, not hidden); one
+    # not on Hearth is refused with its contact route, so the sender still learns how to reach it.
+    return Service.objects.listed().select_related("organization", "agency").order_by("name")
+
+
+def _service_label(service) -> str:
+    on_hearth = service.agency is not None and service.agency.is_onboarded
+    return f"{service.name} ({service.agency.name})" if on_hearth else f"{service.name} (not on Hearth)"
 
 
 class AcceptForm(GovukForm):

@@ -87,6 +87,10 @@ class Referral(models.Model):
     from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals_received")
+    # The directory service the sender chose, when they referred to a service rather than an
+    # agency: the referral still goes to the service's agency (to_agency), with the service named.
+    to_service = models.ForeignKey("directory.Service", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="referrals")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
     children = models.ManyToManyField(Person, blank=True, related_name="referrals_as_child")
     alleged_perpetrator = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
@@ -154,6 +158,13 @@ class Referral(models.Model):
         if self.source == Source.PARTNER_API:
             return f"{self.from_agency.name} (via partner system)"
         return self.from_agency.name
+
+    @property
+    def receiver_label(self) -> str:
+        """Who it went to, in words: "<service> (<agency>)" when a directory service was chosen."""
+        if self.to_service_id is not None:
+            return f"{self.to_service.name} ({self.to_agency.name})"
+        return self.to_agency.name
 
     @property
     def consent_taker_label(self) -> str:

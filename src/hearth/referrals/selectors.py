@@ -25,8 +25,8 @@ INBOX_FILTERS = {
 
 
 def _base(actor) -> QuerySet[Referral]:
-    return Referral.objects.visible_to(actor).select_related("from_agency", "to_agency", "person", "assigned_to",
-                                                             "consent_taken_by")
+    return Referral.objects.visible_to(actor).select_related("from_agency", "to_agency", "to_service", "person",
+                                                             "assigned_to", "consent_taken_by")
 
 
 def inbox(*, actor, view: str = "new", urgency: str = "", reason: str = "",

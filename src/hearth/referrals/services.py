@@ -100,6 +100,41 @@ def _grants(referral: Referral):
                                       object_id__in=people, source=f"referral {referral.pk}")
 
 
+def service_contact_route(service) -> str:
+    """How the public reaches a directory service, in words, from its directory entry."""
+    phones = [f"{c.phone} ({c.phone_description})" if c.phone_description else c.phone
+              for c in service.contacts.all() if c.phone]
+    emails = [service.email] if service.email else [c.email for c in service.contacts.all() if c.email]
+    if not emails and service.organization.email:
+        emails = [service.organization.email]
+    url = service.url or service.organization.website
+    routes = ([f"phone {', '.join(dict.fromkeys(phones))}"] if phones else []) + (
+        [f"email {emails[0]}"] if emails else []) + ([f"website {url}"] if url else [])
+    return "; ".join(routes)
+
+
+def agency_for_service(*, to_service) -> Agency:
+    """The onboarded agency that receives referrals to a directory service, or a clear refusal.
+
+    A service not on Hearth (no linked agency, or one not onboarded) is refused with its
+    public contact route from the directory, so the sender can still reach it and nothing is
+    lost; so is a service that is not active.
+    """
+    from hearth.directory.models import Status as ServiceStatus
+
+    if to_service.status != ServiceStatus.ACTIVE:
+        raise ValidationError({"to_service": f"{to_service.name} is {to_service.get_status_display().lower()} "
+                                             "in the directory: choose another service or agency."})
+    agency = to_service.agency
+    if agency is None or not agency.is_onboarded:
+        route = service_contact_route(to_service)
+        raise ValidationError({"to_service": f"{to_service.name} does not take referrals through Hearth. "
+                                             + (f"Contact them directly: {route}." if route else
+                                                "The directory has no contact route for it: "
+                                                "ask the partnership admin.")})
+    return agency
+
+
 def duplicate_open_referral(*, person: Person, to_agency: Agency, exclude_pk=None) -> Referral | None:
     """An open referral of the same person to the same agency, if there is one (any sender)."""
     same = Person.objects.filter(identity_id=person.identity_id)  # nosemgrep: hearth-case-query-not-through-visible-to
@@ -111,7 +146,8 @@ def duplicate_open_referral(*, person: Person, to_agency: Agency, exclude_pk=Non
 
 @transaction.atomic
 def referral_create(
-    *, actor, person: Person, to_agency: Agency, reasons: list[str], shared_parts: list[str], lawful_basis: str,
+    *, actor, person: Person, to_agency: Agency | None = None, reasons: list[str], shared_parts: list[str],
+    lawful_basis: str, to_service=None,
     needs: str = "", urgency: str = "routine", risk_level: str = "not_known", children=(), alleged_perpetrator=None,
     consent_taken_on: date | None = None, basis_reason: str = "", safe_to_call: bool = False, safe_times: str = "",
     voicemail_ok: bool = False, text_ok: bool = False, share_safe_address: bool = False, send: bool = True,
@@ -125,6 +161,10 @@ def referral_create(
     account at its agency, the referral has no sending user, and consent is recorded as taken
     by ``consent_taken_by_name``. Raises ``ValidationError`` (by field) or ``PermissionDenied``;
     nothing is saved unless everything is valid.
+
+    Give ``to_agency``, or ``to_service`` (a directory service): a service linked to an
+    onboarded agency becomes a referral to that agency with the service named; any other
+    service is refused with its public contact route (``agency_for_service``).
     """
     _require(actor, "referrals.make_referral")
     if source not in (Source.STAFF, Source.PARTNER_API):
@@ -138,10 +178,18 @@ def referral_create(
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         audit.deny(obj=person, reason="referral about a person the sender cannot see")
         raise PermissionDenied("people.view_person")
+    if to_service is not None:
+        if to_agency is not None:
+            raise ValidationError({"to_service": "Choose an agency or a service from the directory, not both."})
+        to_agency = agency_for_service(to_service=to_service)
+    elif to_agency is None:
+        raise ValidationError({"to_agency": "Choose the agency or service to refer to."})
+    # Errors about the receiver belong to whichever field named it.
+    receiver_field = "to_service" if to_service is not None else "to_agency"
     if to_agency.pk == membership.agency_id:
-        errors["to_agency"] = "Choose another agency: you cannot refer to your own."
+        errors[receiver_field] = "Choose another agency: you cannot refer to your own."
     elif not to_agency.is_onboarded:
-        errors["to_agency"] = f"{to_agency.name} does not take referrals through Hearth yet."
+        errors[receiver_field] = f"{to_agency.name} does not take referrals through Hearth yet."
     if not reasons or set(reasons) - set(Reason.values):
         errors["reasons"] = "Choose what the referral is for."
     elif Reason.BEHAVIOUR_CHANGE in reasons and to_agency.kind != "perpetrator_service":
@@ -190,7 +238,7 @@ def referral_create(
                                    risk_level, parts, lawful_basis, consent_taken_on, basis_reason, safe_to_call,
                                    safe_times, voicemail_ok, text_ok, share_safe_address, idempotency_key,
                                    email_ok=email_ok, survivor_will_call=survivor_will_call, source=source,
-                                   consent_taken_by_name=consent_taken_by_name)
+                                   consent_taken_by_name=consent_taken_by_name, to_service=to_service)
     except IntegrityError:
         # The same submission arrived twice at once (a double click, a retry): one referral.
         return Referral.objects.get(from_agency=membership.agency, idempotency_key=idempotency_key)
@@ -204,15 +252,16 @@ def referral_create(
 def _create_row(membership, actor, to_agency, person, alleged_perpetrator, reasons, needs, urgency, risk_level,
                 parts, lawful_basis, consent_taken_on, basis_reason, safe_to_call, safe_times, voicemail_ok,
                 text_ok, share_safe_address, idempotency_key, *, email_ok, survivor_will_call, source,
-                consent_taken_by_name) -> Referral:
+                consent_taken_by_name, to_service=None) -> Referral:
     # A partner system, not a person, sends through the API: no sending user, and consent was
     # taken by someone named by the partner system rather than by a Hearth user.
     by_partner = source == Source.PARTNER_API
     return Referral.objects.create(
         source=source, email_ok=email_ok, survivor_will_call=survivor_will_call,
         consent_taken_by_name=consent_taken_by_name.strip()[:200] if lawful_basis == LawfulBasis.CONSENT else "",
-        from_agency=membership.agency, from_user=None if by_partner else actor, to_agency=to_agency, person=person,
-        alleged_perpetrator=alleged_perpetrator, reasons=sorted(set(reasons)), needs=needs.strip(), urgency=urgency,
+        from_agency=membership.agency, from_user=None if by_partner else actor, to_agency=to_agency,
+        to_service=to_service, person=person, alleged_perpetrator=alleged_perpetrator,
+        reasons=sorted(set(reasons)), needs=needs.strip(), urgency=urgency,
         risk_level=risk_level, shared_parts=sorted(parts), lawful_basis=lawful_basis,
         consent_taken_by=actor if lawful_basis == LawfulBasis.CONSENT and not by_partner else None,
         consent_taken_on=consent_taken_on if lawful_basis == LawfulBasis.CONSENT else None,
@@ -240,7 +289,8 @@ def referral_send(*, actor, referral: Referral) -> Referral:
 def _tell_inbox(referral: Referral) -> None:
     for member in _inbox_watchers(referral.to_agency_id):
         notice_send(recipient=member, subject=f"New {referral.get_urgency_display().lower()} referral",
-                    body=f"{referral.sender_label} sent referral {referral.pk}. Respond by "
+                    body=f"{referral.sender_label} sent referral {referral.pk}"
+                         + (f" for {referral.to_service.name}" if referral.to_service_id else "") + ". Respond by "
                          f"{timezone.localtime(referral.respond_by):%d %b %Y %H:%M}.", email=True)
 
 

@@ -35,7 +35,10 @@ def referral_new(request, person_id):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         send_anyway = data.pop("send_anyway")
-        duplicate = selectors.open_duplicate(person=person, to_agency=data["to_agency"])
+        # A directory service's referral goes to its agency: check that agency for duplicates
+        # (a service not on Hearth has none, and is refused with its contact route below).
+        target = data["to_agency"] or getattr(data["to_service"], "agency", None)
+        duplicate = selectors.open_duplicate(person=person, to_agency=target) if target else None
         if duplicate is None or send_anyway:
             try:
                 referral = services.referral_create(actor=request.user, person=person,
@@ -43,7 +46,7 @@ def referral_new(request, person_id):
             except ValidationError as exc:
                 add_validation_error(form, exc)
             else:
-                messages.success(request, f"Referral sent to {referral.to_agency.name}.")
+                messages.success(request, f"Referral sent to {referral.receiver_label}.")
                 return redirect("referrals:referral_detail", referral_id=referral.pk)
     return render(request, "referrals/referral_form.html", {"form": form, "person": person, "duplicate": duplicate})
 
