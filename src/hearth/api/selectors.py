@@ -14,7 +14,8 @@ from .models import ApiToken
 def _own(token: ApiToken) -> QuerySet[Referral]:
     # "Its own": referrals its agency sent (by any route), never ones it received.
     return Referral.objects.filter(from_agency_id=token.agency_id).exclude(status=Status.DRAFT).select_related(
-        "to_agency", "assigned_to", "suggested_alternative").prefetch_related("events__agency", "redirections")
+        "to_agency", "to_service", "assigned_to", "suggested_alternative").prefetch_related(
+        "events__agency", "redirections")
 
 
 def partner_referrals(*, actor, token: ApiToken, status: str = "") -> QuerySet[Referral]:

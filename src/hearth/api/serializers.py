@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from hearth.directory.models import Service
 from hearth.platform.models import Agency
 from hearth.referrals.models import LawfulBasis, Reason, RiskLevel, Source, Status, Urgency
 from hearth.referrals.services import SHAREABLE_PARTS
@@ -25,8 +26,15 @@ class PersonInSerializer(serializers.Serializer):
 
 class ReferralCreateSerializer(serializers.Serializer):
     to_agency = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Agency.objects.filter(is_onboarded=True),
-        help_text="The receiving agency's slug, e.g. alice-charity.")
+        slug_field="slug", queryset=Agency.objects.filter(is_onboarded=True), required=False,
+        help_text="The receiving agency's slug, e.g. alice-charity. Give this or to_service.")
+    to_service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), pk_field=serializers.UUIDField(), required=False,
+        error_messages={"does_not_exist": "There is no service with this id in the directory.",
+                        "incorrect_type": "Give the service's id from the directory (a UUID)."},
+        help_text="Or a service in the directory, by its Open Referral UK id (a UUID): a service of an agency "
+                  "on Hearth makes a referral to that agency with the service named; any other service is "
+                  "refused (400) with its public contact route.")
     person_id = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID,
         help_text="A person your agency already holds in Hearth (from an earlier referral's person_id).")
@@ -58,11 +66,18 @@ class ReferralCreateSerializer(serializers.Serializer):
     def validate(self, attrs):
         if ("person_id" in attrs) == ("person" in attrs):
             raise serializers.ValidationError({"person": "Give exactly one of person_id and person."})
+        if ("to_agency" in attrs) == ("to_service" in attrs):
+            raise serializers.ValidationError({"to_agency": "Give exactly one of to_agency and to_service."})
         return attrs
 
 
 class AgencySerializer(serializers.Serializer):
     slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ServiceRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
     name = serializers.CharField()
 
 
@@ -77,6 +92,7 @@ class ReferralStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     source = serializers.ChoiceField(choices=Source.choices)
     to_agency = AgencySerializer()
+    to_service = ServiceRefSerializer(allow_null=True, help_text="The directory service named, if one was.")
     person_id = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.ChoiceField(choices=Reason.choices))
     urgency = serializers.ChoiceField(choices=Urgency.choices)

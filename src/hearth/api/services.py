@@ -134,22 +134,56 @@ class IdempotencyConflict(Exception):
     """The Idempotency-Key was used before for a different request."""
 
 
+def person_match_or_create(*, actor, person: dict, shared_parts=()) -> tuple[Person, str]:
+    """The record a partner system's ``person`` stands for: search before create, as staff do.
+
+    The matcher (``people.matching``) scores the typed details against every record. A
+    confident match ("link" band) that the actor's agency may see, and whose visible parts
+    cover what the partner asks to share, is reused: nothing typed overwrites it. Anything
+    else (no match, only a possible match, or a match to a record the agency cannot see)
+    makes a new record of the agency's own, never linked to a record it cannot see, so a
+    partner system learns nothing about records beyond its agency. Returns the person and
+    how it was found ("matched" or "new").
+    """
+    from hearth.people import matching
+
+    found = [c for c in matching.candidates_for(matching.record_from_form(person), limit=10) if c.band == "link"]
+    visible = set(Person.objects.visible_to(actor).filter(pk__in=[c.person.pk for c in found])
+                  .values_list("pk", flat=True))
+    wanted = set(shared_parts)
+    # The agency's own records first, then others it may see; best score first within each.
+    ranked = sorted((c for c in found if c.person.pk in visible),
+                    key=lambda c: (c.person.owner_agency_id != access.acting(actor).agency_id, -c.probability))
+    for candidate in ranked:
+        if wanted <= access.parts_for(actor, candidate.person):
+            audit.record(AuditAction.SEARCH, object_type="people.person",
+                         detail={"api_match": candidate.person.pk, "band": candidate.band})
+            return candidate.person, "matched"
+    audit.record(AuditAction.SEARCH, object_type="people.person", detail={"api_match": None})
+    return person_create(actor=actor, **person), "new"
+
+
 @transaction.atomic
-def partner_referral_create(*, actor, token: ApiToken, to_agency: Agency, person_id: int | None,
+def partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None = None, person_id: int | None,
                             person: dict | None, idempotency_key: str = "", allow_duplicate: bool = False,
-                            consent_taken_on: date | None = None, **fields) -> tuple[Referral, bool]:
+                            consent_taken_on: date | None = None, to_service=None,
+                            **fields) -> tuple[Referral, bool]:
     """Create and send a referral from a partner system: the same rules as a member of staff.
 
-    The person is one the agency can already see (``person_id``) or a new record owned by the
-    agency (``person``: names and optional date of birth, phone, postcode). Returns the
-    referral and whether it was created now (False: a replay of the same Idempotency-Key).
-    One transaction: a refused referral leaves no new person behind.
+    The receiver is ``to_agency`` or a directory service (``to_service``), as on the staff
+    form. The person is one the agency can already see (``person_id``), or ``person`` (names
+    and optional date of birth, phone, postcode): matched first (``person_match_or_create``),
+    so a confident match the agency may see is reused, otherwise a new record owned by the
+    agency. Returns the referral and whether it was created now (False: a replay of the same
+    Idempotency-Key). One transaction: a refused referral leaves no new person behind.
     """
     key = f"{IDEMPOTENCY_PREFIX}{idempotency_key}" if idempotency_key else ""
     if key:
         existing = Referral.objects.filter(from_agency=token.agency, idempotency_key=key).first()
         if existing is not None:
-            if existing.to_agency_id != to_agency.pk or (person_id and existing.person_id != person_id):
+            other_receiver = (existing.to_service_id != to_service.pk if to_service is not None
+                              else existing.to_agency_id != to_agency.pk or existing.to_service_id is not None)
+            if other_receiver or (person_id and existing.person_id != person_id):
                 raise IdempotencyConflict
             audit.record(AuditAction.VIEW, obj=existing, detail={"idempotent_replay": True})
             return existing, False
@@ -160,12 +194,13 @@ def partner_referral_create(*, actor, token: ApiToken, to_agency: Agency, person
             audit.deny(object_type="people.person", object_id=str(person_id)[:64], reason="not visible to the agency")
             raise ValidationError({"person_id": "There is no person with this id that your agency can see."})
     elif person:
-        subject = person_create(actor=actor, **person)
+        subject, _found = person_match_or_create(actor=actor, person=person,
+                                                 shared_parts=fields.get("shared_parts", ()))
     else:
         raise ValidationError({"person": "Give the person: person_id of a record your agency holds, or person."})
     referral = referral_services.referral_create(
-        actor=actor, person=subject, to_agency=to_agency, source=Source.PARTNER_API, idempotency_key=key,
-        consent_taken_on=consent_taken_on, **fields)
+        actor=actor, person=subject, to_agency=to_agency, to_service=to_service, source=Source.PARTNER_API,
+        idempotency_key=key, consent_taken_on=consent_taken_on, **fields)
     if key and referral.person_id != subject.pk:
         # The same key arrived twice at once and the other request won: keep its referral and
         # undo this request's new person, so a retry leaves exactly one of each.
@@ -173,7 +208,7 @@ def partner_referral_create(*, actor, token: ApiToken, to_agency: Agency, person
         return referral, False
     # Checked after every other rule, so a partner hears about bad input first; raising
     # here undoes the referral just made (one transaction).
-    duplicate = referral_services.duplicate_open_referral(person=subject, to_agency=to_agency,
+    duplicate = referral_services.duplicate_open_referral(person=subject, to_agency=referral.to_agency,
                                                           exclude_pk=referral.pk)
     if duplicate is not None and not allow_duplicate:
         raise Duplicate(duplicate)

@@ -105,10 +105,11 @@ class ReferralListView(PartnerView):
             return Response(incoming.errors, status=400)
         data = dict(incoming.validated_data)
         fields = {name: data.pop(name) for name in list(data) if name not in (
-            "to_agency", "person_id", "person", "allow_duplicate", "consent_taken_by")}
+            "to_agency", "to_service", "person_id", "person", "allow_duplicate", "consent_taken_by")}
         try:
             referral, created = services.partner_referral_create(
-                actor=request.user, token=request.auth, to_agency=data["to_agency"],
+                actor=request.user, token=request.auth, to_agency=data.get("to_agency"),
+                to_service=data.get("to_service"),
                 person_id=data.get("person_id"), person=data.get("person"), idempotency_key=key,
                 allow_duplicate=data["allow_duplicate"], consent_taken_by_name=data["consent_taken_by"], **fields)
         except ValidationError as error:
@@ -119,7 +120,7 @@ class ReferralListView(PartnerView):
                              "to_agency": duplicate.referral.to_agency.slug}, status=409)
         except services.IdempotencyConflict:
             return Response({"detail": "This Idempotency-Key was used for a different referral.",
-                             "to_agency": data["to_agency"].slug}, status=409)
+                             "to_agency": _requested_agency_slug(data)}, status=409)
         except PermissionDenied as denied:
             raise ApiPermissionDenied() from denied
         body = ReferralStatusSerializer(selectors.partner_referral_get(actor=request.user, token=request.auth,
@@ -143,6 +144,14 @@ class ReferralDetailView(PartnerView):
         referral = selectors.partner_referral_get(actor=request.user, token=request.auth,
                                                   referral_id=api_referral_id)
         return Response(ReferralStatusSerializer(referral).data)
+
+
+def _requested_agency_slug(data: dict) -> str:
+    """The agency the request named, directly or through its directory service ("" if none)."""
+    if data.get("to_agency") is not None:
+        return data["to_agency"].slug
+    agency = getattr(data.get("to_service"), "agency", None)
+    return agency.slug if agency is not None else ""
 
 
 def _errors(error: ValidationError) -> dict:
