@@ -195,3 +195,36 @@ def test_a_visible_match_whose_parts_the_agency_cannot_share_is_not_reused(partn
     more = _post(partner, _body(person_id=None, person=_typed(theirs), to_agency="alice-charity",
                                 shared_parts=["identity", "risk_level"]), key="m-6")
     assert more.status_code == 201 and more.json()["person_id"] != theirs.pk
+
+
+
+def test_a_repeated_key_inside_referral_create_is_marked_as_a_replay(partner):
+    from hearth.referrals import services as referral_services
+
+    first = _post(partner, _body(to_agency="alice-charity"), key="m-7").json()
+    officer = _as("police.officer")
+    again = referral_services.referral_create(
+        actor=officer, person=_mother(), to_agency=Agency.objects.get(slug="alice-charity"),
+        reasons=["practical_items"], shared_parts=["identity"], lawful_basis="vital_interests",
+        basis_reason="Risk to life", idempotency_key="api:m-7")
+    assert again.pk == first["id"] and again.replayed
+
+
+def test_losing_a_race_for_a_key_with_a_matched_person_answers_as_a_replay(partner, police_token, monkeypatch):
+    # Two requests with one key at once both match Liz; the loser gets the winner's referral
+    # back from referral_create (marked replayed) and must answer 200, not 201 or a duplicate 409.
+    from hearth.api import services as api_services
+
+    winner = Referral.objects.get(pk=_post(partner, _body(to_agency="alice-charity"), key="m-8").json()["id"])
+    winner.replayed = True
+    monkeypatch.setattr(api_services.referral_services, "referral_create", lambda **kwargs: winner)
+    token = police_token.token
+    account = token.membership.user
+    account.membership = token.membership
+    people = Person.objects.count()
+    referral, created = api_services.partner_referral_create(
+        actor=account, token=token, to_agency=Agency.objects.get(slug="alice-charity"), person_id=None,
+        person={**_typed(_mother()), "date_of_birth": _mother().date_of_birth}, idempotency_key="m-9", reasons=["practical_items"], shared_parts=["identity"],
+        lawful_basis="consent", consent_taken_on=timezone.localdate(), consent_taken_by_name="PC 4411 Shaw")
+    assert referral.pk == winner.pk and not created
+    assert Person.objects.count() == people

@@ -201,9 +201,10 @@ def partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None 
     referral = referral_services.referral_create(
         actor=actor, person=subject, to_agency=to_agency, to_service=to_service, source=Source.PARTNER_API,
         idempotency_key=key, consent_taken_on=consent_taken_on, **fields)
-    if key and referral.person_id != subject.pk:
+    if key and (getattr(referral, "replayed", False) or referral.person_id != subject.pk):
         # The same key arrived twice at once and the other request won: keep its referral and
-        # undo this request's new person, so a retry leaves exactly one of each.
+        # undo this request's new person, so a retry leaves exactly one of each. (With a
+        # matched person both requests name the same record: ``replayed`` tells them apart.)
         transaction.set_rollback(True)
         return referral, False
     # Checked after every other rule, so a partner hears about bad input first; raising

@@ -156,7 +156,8 @@ def referral_create(
 ) -> Referral:
     """Create a referral (and send it unless ``send`` is false), validating every rule.
 
-    With an ``idempotency_key`` a repeated submission returns the referral it already made.
+    With an ``idempotency_key`` a repeated submission returns the referral it already made,
+    marked ``replayed = True`` so callers can tell it from a new one.
     ``source=partner_api`` is for the partner API: ``actor`` is then the partner system's own
     account at its agency, the referral has no sending user, and consent is recorded as taken
     by ``consent_taken_by_name``. Raises ``ValidationError`` (by field) or ``PermissionDenied``;
@@ -173,6 +174,7 @@ def referral_create(
     if idempotency_key:
         existing = Referral.objects.filter(from_agency=membership.agency, idempotency_key=idempotency_key).first()
         if existing is not None:
+            existing.replayed = True  # made by an earlier submission, not now
             return existing
     errors: dict[str, str] = {}
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
@@ -241,7 +243,9 @@ def referral_create(
                                    consent_taken_by_name=consent_taken_by_name, to_service=to_service)
     except IntegrityError:
         # The same submission arrived twice at once (a double click, a retry): one referral.
-        return Referral.objects.get(from_agency=membership.agency, idempotency_key=idempotency_key)
+        existing = Referral.objects.get(from_agency=membership.agency, idempotency_key=idempotency_key)
+        existing.replayed = True
+        return existing
     referral.children.set(children)
     _event(referral, actor, Status.DRAFT)
     if send:
