@@ -221,3 +221,26 @@ def test_a_dash_score_out_of_range_is_refused(police):
     with pytest.raises(ValidationError, match="0 to 27"):
         risk_services.reported_risk_record(actor=police, person=victim, kind="dash_score", dash_score=40,
                                            reported_on=D0, source_agency="Staffordshire Police")
+
+
+def test_invited_agencies_see_a_listed_case_only_once_the_agenda_is_published(police, demo, client_for):
+    # ACCESS.md: an attending agency's MARAC relationship runs from the agenda's publication.
+    victim, abuser = _new_pair(police)
+    _assess(police, victim, 15, D0)
+    referral = services.referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0)
+    coordinator, membership = _as(demo, "marac.coordinator")
+    with context.acting_as(coordinator, membership):
+        meeting = services.meeting_create(actor=coordinator, held_on=date.today() + timedelta(days=14), chair="Chair",
+                                          agencies=[Agency.objects.get(slug="stoke-housing")])
+        case = services.case_list(actor=coordinator, meeting=meeting, referral=referral)
+    housing = demo.membership("housing.officer").agency
+    assert not services.grants_for_case(case).filter(agency=housing).exists()
+    client = client_for("housing.officer")
+    assert client.get(reverse("marac:case_detail", args=[case.pk])).status_code == 404
+    assert "Ioana" not in client.get(reverse("marac:meeting_detail", args=[meeting.pk])).content.decode()
+    assert client.get(reverse("risk:person_risk", args=[victim.pk])).status_code == 404
+    with context.acting_as(coordinator, membership):
+        services.meeting_publish_agenda(actor=coordinator, meeting=meeting)
+    assert client.get(reverse("marac:case_detail", args=[case.pk])).status_code == 200
+    grant = services.grants_for_case(case).get(agency=housing)
+    assert grant.ends_at.date() == meeting.held_on + timedelta(days=365)

@@ -129,9 +129,20 @@ def meeting_create(*, actor, held_on: date, chair: str, agencies: list[Agency]) 
     return meeting
 
 
+def _grant_attending(meeting: MaracMeeting, case: MaracCase) -> None:
+    """Each invited agency's MARAC relationship to a listed case: from the agenda's publication
+    (ACCESS.md), never from the listing, so a case listed on an unpublished agenda names nobody
+    to the agencies invited; it lapses 12 months after the meeting."""
+    ends = _end_of(meeting.held_on + REPEAT_WINDOW)
+    for agency in meeting.agencies_invited.all():
+        access.grant_relationship(agency=agency, obj=case, kind=RelationshipKind.MARAC, parts=MARAC_PARTS,
+                                  ends_at=ends, source=f"listed at MARAC meeting {meeting.pk}")
+
+
 @transaction.atomic
 def case_list(*, actor, meeting: MaracMeeting, referral: MaracReferral) -> MaracCase:
-    """List a referral on a meeting's agenda; each invited agency gets a MARAC relationship to the case."""
+    """List a referral on a meeting's agenda. The coordinator's relationship starts now; each invited
+    agency's starts when the agenda is published (at once if it already is)."""
     _require(actor, "marac.coordinate")
     if meeting.status == MeetingStatus.HELD:
         raise ValidationError("This meeting has been held: list the case at a later meeting.")
@@ -140,12 +151,11 @@ def case_list(*, actor, meeting: MaracMeeting, referral: MaracReferral) -> Marac
     position = (meeting.cases.aggregate(n=Max("position"))["n"] or 0) + 1
     case = MaracCase.objects.create(meeting=meeting, referral=referral, position=position,
                                     is_repeat=referral.is_repeat)
-    ends = _end_of(meeting.held_on + REPEAT_WINDOW)
-    for agency in meeting.agencies_invited.all():
-        access.grant_relationship(agency=agency, obj=case, kind=RelationshipKind.MARAC, parts=MARAC_PARTS,
-                                  ends_at=ends, source=f"listed at MARAC meeting {meeting.pk}")
     access.grant_relationship(agency=meeting.coordinator_agency, obj=case, kind=RelationshipKind.MARAC,
-                              parts=MARAC_PARTS, ends_at=ends, source=f"coordinator of meeting {meeting.pk}")
+                              parts=MARAC_PARTS, ends_at=_end_of(meeting.held_on + REPEAT_WINDOW),
+                              source=f"coordinator of meeting {meeting.pk}")
+    if meeting.agenda_published_at is not None:
+        _grant_attending(meeting, case)
     referral.status = ReferralStatus.LISTED
     referral.save(update_fields=["status"])
     audit.record(AuditAction.CREATE, obj=case, detail={"meeting": meeting.pk, "referral": referral.pk})
@@ -162,6 +172,8 @@ def meeting_publish_agenda(*, actor, meeting: MaracMeeting) -> MaracMeeting:
         raise ValidationError("The agenda is already published.")
     meeting.status, meeting.agenda_published_at = MeetingStatus.AGENDA_PUBLISHED, timezone.now()
     meeting.save(update_fields=["status", "agenda_published_at"])
+    for case in meeting.cases.all():
+        _grant_attending(meeting, case)
     audit.record(AuditAction.UPDATE, obj=meeting, detail={"agenda_published": True, "cases": meeting.cases.count()})
     members = Membership.objects.active().filter(agency__in=meeting.agencies_invited.all()).exclude(
         role__in=[Role.AGENCY_ADMIN, Role.DATA_PROTECTION_OFFICER, Role.DELIVERY_VOLUNTEER])

@@ -106,7 +106,9 @@ def meeting_list_case(request, marac_meeting_id):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Case listed. Invited agencies can now see it and research their records.")
+            messages.success(request, "Case listed. Invited agencies can now see it and research their records."
+                             if meeting.agenda_published_at else
+                             "Case listed. Invited agencies will see it when the agenda is published.")
     return redirect("marac:meeting_detail", marac_meeting_id=meeting.pk)
 
 
