@@ -253,3 +253,19 @@ def test_ending_an_allocation_ends_the_relationship_it_gave(client_for):
     assert client.get(reverse("risk:safety_plan", args=[_mother().pk])).status_code == 403
     # Another agency cannot end it (it is not theirs to see): a 404.
     assert client_for("caseworker").post(reverse("risk:allocation_end", args=[allocation.pk])).status_code == 404
+
+
+def test_a_restricted_survivor_is_left_off_the_caseload_of_colleagues_not_named(demo, client_for):
+    # A restricted record shows nothing to anyone not named on it: not even a name in a list.
+    from django.contrib.contenttypes.models import ContentType
+
+    from hearth.platform.models import RecordSeal, SealScope
+
+    seal = RecordSeal.objects.create(content_type=ContentType.objects.get_for_model(Person), object_id=_mother().pk,
+                                     scope=SealScope.RECORD, reason="Works for a partner agency.",
+                                     owner=demo.user("idva"))
+    seal.named_users.set([demo.user("idva")])
+    colleague = client_for("caseworker", "new-era-victims").get(reverse("risk:caseload")).content.decode()
+    assert "Elizabeth Walker" not in colleague and "Walker" not in colleague
+    named = client_for("idva", "new-era-victims").get(reverse("risk:caseload")).content.decode()
+    assert "Elizabeth Walker" in named

@@ -187,7 +187,11 @@ def tools() -> list[RiskTool]:
 def caseload(*, actor) -> dict:
     """Open allocations of the actor's agency, by worker, with each survivor's current level."""
     membership = access.acting(actor)
+    # A restricted record shows nothing, not even a name in a list, to anyone not named on it.
+    hidden = RecordSeal.objects.filter(content_type__app_label="people", content_type__model="person",
+                                       scope=SealScope.RECORD, lifted_at__isnull=True).exclude(named_users=actor)
     rows = (Allocation.objects.filter(agency_id=membership.agency_id, ended_on__isnull=True)
+            .exclude(person_id__in=hidden.values("object_id"))
             .select_related("worker", "person").order_by("worker__last_name", "allocated_on"))
     by_worker: dict = {}
     for allocation in rows:
