@@ -10,7 +10,9 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Where the demo is served.")
 
     def handle(self, *args, **options):
-        self.stdout.write(f"\nHearth demo: {options['url']}  (password for everyone: "
+        url = options["url"].rstrip("/") + "/"
+        self.stdout.write(f"\nHearth demo: the public help site is {url}; staff sign in at {url}sign-in/\n"
+                          "(password for everyone: "
                           f"{world.DEMO_PASSWORD})\n")
         for spec in world.USERS:
             roles = "; ".join(f"{role.label} at {slug}" for slug, role, _ in spec.memberships)
