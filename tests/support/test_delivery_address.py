@@ -234,3 +234,17 @@ def test_without_agreed_contact_the_driver_gets_no_number(todays_delivery, volun
     with volunteer as actor:
         sheet = next(s for s in selectors.van_sheet(actor=actor) if s.delivery.pk == todays_delivery.pk)
     assert sheet.phone == "" and sheet.address == ADDRESS
+
+
+def test_the_driver_never_opens_the_persons_record_only_the_delivery(todays_delivery, client_for):
+    # ACCESS.md: a driver sees a first name, the delivery address and a number if allowed, and
+    # nothing else. The delivery's relationship must not open the person's record or the people list,
+    # which would show the surname, date of birth and safe-contact instructions.
+    person = Person.objects.get(pk=todays_delivery.case.person_id)
+    client = client_for("charity.volunteer", "alice-charity")
+    record = client.get(reverse("people:person_detail", args=[person.pk]))
+    assert record.status_code in (403, 404) and person.family_name not in record.content.decode()
+    listing = client.get(reverse("people:person_list"))
+    assert person.family_name not in listing.content.decode()
+    sheet = client.get(reverse("support:delivery_detail", kwargs={"delivery_id": todays_delivery.pk})).content.decode()
+    assert person.given_name in sheet and ADDRESS in sheet and person.family_name not in sheet

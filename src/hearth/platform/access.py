@@ -164,7 +164,9 @@ PERMISSIONS = {
     "platform.use_break_glass": has_role(*BREAK_GLASS_ROLES),
     "platform.manage_partnership": has_role(Role.PARTNERSHIP_ADMIN),
     "platform.view_aggregates": has_role(Role.ANALYST),
-    "people.view_person": is_case_worker & can_see_record,
+    # Drivers see a person only on their delivery's sheet (first name, address, number if allowed),
+    # never the record itself: their delivery relationship would otherwise open the whole identity.
+    "people.view_person": is_case_worker & ~has_role(Role.DELIVERY_VOLUNTEER) & can_see_record,
     "people.add_person": has_role(*RECORDING_ROLES),
     "people.seal_person": has_role(Role.DA_CASEWORKER, Role.POLICE_OFFICER) & can_see_record,
     "people.change_person": has_role(*RECORDING_ROLES) & is_owner_agency,
