@@ -269,3 +269,12 @@ def test_a_restricted_survivor_is_left_off_the_caseload_of_colleagues_not_named(
     assert "Elizabeth Walker" not in colleague and "Walker" not in colleague
     named = client_for("idva", "new-era-victims").get(reverse("risk:caseload")).content.decode()
     assert "Elizabeth Walker" in named
+
+
+def test_the_printed_plan_carries_no_footer_naming_the_partnership(client_for):
+    # A printed plan may be found by the person she is hiding from: nothing on the page may say
+    # domestic abuse, the partnership, or who made it.
+    printed = client_for("idva", "new-era-victims").get(
+        reverse("risk:safety_plan_print", args=[_mother().pk])).content.decode()
+    assert "Did you feed" in printed
+    assert "domestic abuse" not in printed.lower() and "partnership" not in printed.lower()
