@@ -166,3 +166,13 @@ def test_only_a_partnership_admin_edits_help_text(client_for):
         "section": "what_is_abuse", "language": "en-gb", "title": "x", "body": "y"})
     assert response.status_code == 403
     assert not HelpText.objects.exists()
+
+
+@pytest.mark.parametrize("sneaky", ["/\\evil.example/", "/\\/evil.example/", "/%5Cevil.example/"])
+def test_the_interruption_page_never_sends_people_off_site_by_a_backslash(db, sneaky):
+    # Browsers read "/\" as "//": a link there would leave the help site for anyone's page.
+    from urllib.parse import quote
+
+    body = Client().get(reverse("public:exit_explained") + "?next=" + quote(sneaky, safe="%")).content.decode()
+    assert 'govuk-button--inverse" data-module="govuk-button" href="/"' in body
+    assert not re.search(r'href="/(\\|%5C)', body, re.IGNORECASE)

@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from hearth.directory.selectors import self_referral_services
@@ -50,7 +51,9 @@ def help_page(request, section: str):
 def exit_explained(request):
     """GOV.UK "Exit a page quickly" interruption page: the button, the shortcut, and its limits."""
     next_url = request.GET.get("next", "")
-    if not next_url.startswith("/") or next_url.startswith("//"):
+    # A path on this site only: browsers read "/\\" as "//", so a bare prefix check is not enough.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = reverse("public:help")
     return render(request, "public/exit_explained.html", {"next_url": next_url})
 
