@@ -76,3 +76,18 @@ def test_the_old_matcher_names_still_work(demo):
     a = Record("1", "Liz", "Walker", _mother().date_of_birth)
     assert blocking_keys(a)
     assert default_matcher().compare(a, matching.record_of(_mother())).band == LINK
+
+
+def test_rebuilding_the_keys_restores_a_lost_index(demo):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    mother = _mother()
+    BlockingKey.objects.filter(person=mother).delete()
+    record = matching.record_of(mother)
+    assert mother.pk not in matching.candidate_ids(record)
+    out = StringIO()
+    call_command("rebuild_blocking_keys", stdout=out)
+    assert "Rewrote the matching keys of" in out.getvalue()
+    assert matching.candidate_ids(record)[0] == mother.pk
