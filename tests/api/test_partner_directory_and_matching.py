@@ -77,12 +77,12 @@ def test_a_referral_to_an_agency_reads_back_with_no_service(partner):
 
 
 def test_a_service_not_on_hearth_is_refused_with_its_contact_route(partner):
-    housing = Service.objects.get(name="Housing options")
+    helpline = Service.objects.get(name="Men's Advice Line")
     before = Referral.objects.count()
-    response = _post(partner, _body(to_service=str(housing.pk), reasons=["safe_accommodation"]))
+    response = _post(partner, _body(to_service=str(helpline.pk), reasons=["specialist_support"]))
     assert response.status_code == 400
     message = response.json()["to_service"][0]
-    assert "does not take referrals through Hearth" in message and "phone 01782 233696" in message
+    assert "does not take referrals through Hearth" in message and "phone 0808 8010 327" in message
     assert Referral.objects.count() == before
 
 

@@ -80,14 +80,14 @@ def test_the_receiving_inbox_is_told_which_service_was_chosen(client_for):
 
 
 def test_a_service_not_on_hearth_is_refused_with_its_contact_route(client_for):
-    housing = _service("Housing options")
-    assert housing.agency is None
+    helpline = _service("Men's Advice Line")
+    assert helpline.agency is None
     before = Referral.objects.count()
-    response = client_for("police.officer").post(_url(), _form(to_service=housing.pk, reasons=["safe_accommodation"]))
+    response = client_for("police.officer").post(_url(), _form(to_service=helpline.pk, reasons=["specialist_support"]))
     body = response.content.decode()
     assert "govuk-error-summary" in body
-    assert "Housing options does not take referrals through Hearth" in body
-    assert "phone 01782 233696 (Monday to Friday)" in body and "website https://www.stoke.gov.uk/" in body
+    assert "Men&#x27;s Advice Line does not take referrals through Hearth" in body
+    assert "phone 0808 8010 327 (Free)" in body and "website https://mensadviceline.org.uk/" in body
     assert "Two beds and a cooker" in body  # what was typed is kept
     assert Referral.objects.count() == before
 
@@ -185,4 +185,4 @@ def test_the_form_says_which_services_are_not_on_hearth(client_for):
     _alice_service()
     body = client_for("police.officer").get(_url()).content.decode()
     assert "The Alice Charity – family support (The Alice Charity)" in body
-    assert "Housing options (not on Hearth)" in body
+    assert "Men&#x27;s Advice Line (not on Hearth)" in body

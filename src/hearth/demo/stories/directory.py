@@ -16,7 +16,8 @@ from hearth.platform import context
 from hearth.referrals.models import Referral, Source
 
 # name, organisation, description, phone, phone note, email, url, area, needs, audiences, languages,
-# agency slug (self-referrals), national, location (name, address, postcode, lat, long) or None
+# agency slug (the Hearth inbox behind the service), national, location (name, address, postcode, lat, long)
+# or None
 SERVICES = [
     ("New Era – victim services", "New Era",
      "Free, private support for anyone affected by domestic abuse in Stoke-on-Trent and Staffordshire: "
@@ -35,13 +36,14 @@ SERVICES = [
      "A local charity, since 2011, helping families who have had to leave home in a crisis: the basics, "
      "household furniture and donated goods, usually through a referral from the police or a support worker.",
      "", "", "", "https://www.alicecharity.co.uk/", "Newcastle-under-Lyme and Stoke-on-Trent",
-     ["practical-help", "children-and-families"], ["women", "men", "children-young-people"], ["en"], None, False,
+     ["practical-help", "children-and-families"], ["women", "men", "children-young-people"], ["en"], "alice-charity",
+     False,
      ("The Alice Charity", "Newcastle-under-Lyme", "ST5 1", 53.0130, -2.2270)),
     ("Housing options", "Stoke-on-Trent City Council",
      "Advice if you need to leave home or are at risk of losing your home because of domestic abuse, "
      "including emergency accommodation and help to stay safely in your own home.",
      "01782 233696", "Monday to Friday", "", "https://www.stoke.gov.uk/", "Stoke-on-Trent",
-     ["housing", "safe-accommodation"], ["women", "men", "lgbt", "nrpf"], ["en", "ur", "pl"], None, False,
+     ["housing", "safe-accommodation"], ["women", "men", "lgbt", "nrpf"], ["en", "ur", "pl"], "stoke-housing", False,
      ("Civic Centre", "Glebe Street, Stoke", "ST4 1", 53.0050, -2.1800)),
     ("Staffordshire Police", "Staffordshire Police",
      "In an emergency call 999. If you cannot speak, call 999 from a mobile and press 55. "
@@ -73,6 +75,10 @@ SERVICES = [
      ["helpline", "behaviour-change"], ["people-who-harm"], ["en"], None, True, None),
 ]
 
+# The services whose agencies take self-referrals from the public help site; the others take
+# referrals from partner agencies only (the charity works through referrals, as in the seeds).
+SELF_REFERRAL_AGENCIES = {"new-era-victims", "new-era-perpetrators"}
+
 
 def load(*, agencies, users) -> dict[str, int]:
     """Create the demo directory and Tariq's self-referral, once each."""
@@ -88,7 +94,7 @@ def load(*, agencies, users) -> dict[str, int]:
                     actor=admin, organization_name=org, name=name, description=description, phone=phone,
                     phone_description=note, email=email, url=url, area=area, needs=needs, audiences=audiences,
                     languages=languages, agency=agencies.get(slug) if slug else None,
-                    accepts_self_referrals=bool(slug), is_national=national)
+                    accepts_self_referrals=slug in SELF_REFERRAL_AGENCIES, is_national=national)
                 if where:
                     loc_name, address, postcode, lat, lng = where
                     location = Location.objects.create(
