@@ -204,8 +204,11 @@ def caseload(*, actor) -> dict:
 def safety_plan_get(*, actor, person_id):
     """The person and their plans (each agency's), newest version first. Needs ``safety_plan``."""
     person, parts = person_for_risk(actor=actor, person_id=person_id, need=Part.SAFETY_PLAN)
-    plans = list(SafetyPlan.objects.filter(person__identity_id=person.identity_id).select_related("agency")
-                 .prefetch_related("versions__written_by"))
+    # Plans on this record, and on the person's other records only where the actor may see those
+    # records' plans: a link between two agencies' records opens nothing of the other's record.
+    plans = [plan for plan in SafetyPlan.objects.filter(person__identity_id=person.identity_id)
+             .select_related("agency", "person").prefetch_related("versions__written_by")
+             if plan.person_id == person.pk or Part.SAFETY_PLAN in risk_parts(actor, plan.person)]
     audit.record(AuditAction.VIEW, object_type="risk.safetyplan", object_id=person.pk,
                  detail={"plans": [p.pk for p in plans]})
     return person, parts, plans
