@@ -95,6 +95,7 @@ REGISTERED: dict[str, dict] = {
     "risk:tool_list": {"methods": ["GET"]},
     "risk:caseload": {"methods": ["GET"]},
     "risk:allocation_end": {"methods": ["POST"]},
+    "risk:children_without_school": {"methods": ["GET"]},
     "risk:child": {"methods": ["GET"], "owner_only": True},
     "risk:child_change": {"methods": ["GET", "POST"], "owner_only": True},
     "risk:child_notify_school": {"methods": ["POST"], "owner_only": True},

@@ -264,3 +264,70 @@ def allocation_get(*, actor, allocation_id) -> Allocation:
     except (Allocation.DoesNotExist, ValueError, TypeError):
         audit.deny(object_type="risk.allocation", object_id=str(allocation_id)[:64])
         raise Http404 from None
+
+
+# ---------------------------------------------------------------------------
+# Operation Encompass: children present at recent incidents
+# ---------------------------------------------------------------------------
+
+def encompass_days() -> int:
+    """How far back the automatic school notifications look (``HEARTH_ENCOMPASS_DAYS``, default 7).
+
+    Encompass is about the next school day: an older incident found late is for a worker to
+    send by hand from the child's page, not for a batch to push out unannounced.
+    """
+    from django.conf import settings
+
+    return int(getattr(settings, "HEARTH_ENCOMPASS_DAYS", 7))
+
+
+def children_present_between(since, until) -> list[Involvement]:
+    """Every record of a child present at an incident that happened in [since, until] (system read)."""
+    return list(Involvement.objects.filter(role=InvolvementRole.CHILD_PRESENT, incident__occurred_on__gte=since,
+                                           incident__occurred_on__lte=until)
+                .select_related("person", "incident__owner_agency", "incident__recorded_by")
+                .order_by("incident__occurred_on", "incident_id", "person_id"))
+
+
+def school_profile(child: Person) -> ChildProfile | None:
+    """The school known for this child on any record of their identity (the latest recorded)."""
+    return (ChildProfile.objects.filter(child__identity_id=child.identity_id, school__isnull=False)
+            .select_related("school", "child").order_by("-updated_at", "-pk").first())
+
+
+def school_already_told(child: Person, incident: Incident, school) -> bool:
+    """Whether the school has a notification for this incident about any record of this child."""
+    return SchoolNotification.objects.filter(child__identity_id=child.identity_id, incident=incident,
+                                             school=school).exists()
+
+
+def is_restricted(person: Person) -> bool:
+    return _seals(person).filter(scope=SealScope.RECORD).exists()
+
+
+@dataclass
+class MissingSchool:
+    child: Person
+    incident: Incident
+
+
+def children_without_school(*, actor, on=None, days: int = 30) -> list[MissingSchool]:
+    """Children present at an incident in the last ``days`` whose school is not on Hearth, among
+    the children the actor may see: the list a social worker or officer works through so the
+    school can be told."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    rows, seen = [], set()
+    for involvement in children_present_between(on - timedelta(days=days), on):
+        child = involvement.person
+        key = (child.identity_id, involvement.incident_id)
+        if key in seen or school_profile(child) is not None:
+            continue
+        seen.add(key)
+        if Part.CHILDREN in risk_parts(actor, child):
+            rows.append(MissingSchool(child=child, incident=involvement.incident))
+    audit.record(AuditAction.LIST, object_type="risk.childprofile", detail={"without_school": len(rows)})
+    return rows

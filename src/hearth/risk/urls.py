@@ -17,6 +17,7 @@ urlpatterns = [
     path("tools/", views.tool_list, name="tool_list"),
     path("caseload/", views.caseload, name="caseload"),
     path("caseload/<int:risk_allocation_id>/end/", views.allocation_end, name="allocation_end"),
+    path("children/without-school/", views.children_without_school, name="children_without_school"),
     path("children/<int:survivor_id>/", views.child, name="child"),
     path("children/<int:survivor_id>/change/", views.child_change, name="child_change"),
     path("children/<int:survivor_id>/notify-school/", views.child_notify_school, name="child_notify_school"),

@@ -261,6 +261,13 @@ def child_notify_school(request, survivor_id):
     return redirect("risk:child", survivor_id=view.child.pk)
 
 
+@requires("risk.change_children")
+def children_without_school(request):
+    """Children present at a recent incident whose school is not recorded: the school cannot be told until it is."""
+    return render(request, "risk/children_without_school.html",
+                  {"rows": selectors.children_without_school(actor=request.user)})
+
+
 @requires("risk.view_school_notifications")
 def school_inbox(request):
     return render(request, "risk/school_inbox.html", {"notifications": selectors.school_inbox(actor=request.user)})

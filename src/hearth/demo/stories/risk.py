@@ -1,6 +1,7 @@
 """Demo stories 2 and 3 (first half): Liz Walker's Dash checklist scoring 15, and her children
-Mia and Leo, pupils at Hanley Park Primary, whose school is notified after each incident they
-were present at (the first acknowledged, the latest waiting).
+Mia and Leo, pupils at Hanley Park Primary, whose school the periodic check notified the evening of
+each incident they were present at, before the next school day (the first acknowledged, the latest
+waiting).
 
 Everything is made through the risk services, as the demo users, so it is audited.
 """
@@ -30,6 +31,19 @@ def acting(user, agency):
     with context.acting_as(user, membership):
         user.membership = membership
         yield user
+
+
+def next_school_day(day):
+    """The next weekday after ``day`` (the demo ignores school holidays)."""
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _at(day, hour, minute=0):
+    return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())) + timedelta(
+        hours=hour, minutes=minute)
 
 
 def walker_family() -> dict[str, Person]:
@@ -73,15 +87,17 @@ def load(*, agencies, users) -> dict[str, int]:
         }
         for key in ("mia", "leo"):
             services.child_profile_save(actor=police, child=family[key], school=school, needs=needs[key])
-            for incident in (first, latest):
-                services.school_notify(actor=police, child=family[key], incident=incident)
-    # The first notifications went out the morning after the first incident and were acknowledged;
-    # the latest are still waiting for the school.
+    # Operation Encompass: nobody sends these by hand. The periodic check (run_periodic, every few
+    # minutes) told the school the evening of each incident, in the name of the officer who
+    # recorded it, so the safeguarding lead had it before the next school day.
+    for incident in (first, latest):
+        services.school_notifications_send_due(on=incident.occurred_on)
+        SchoolNotification.objects.filter(incident=incident).update(sent_at=_at(incident.occurred_on, 21))
+    # The first were acknowledged at the start of the next school day; the latest are still waiting.
     lead = users["school.lead"]
     with acting(lead, agencies["hanley-park-primary"]):
         for notification in SchoolNotification.objects.filter(incident=first):
             services.school_acknowledge(actor=lead, notification=notification)
-    sent = timezone.make_aware(timezone.datetime.combine(first.occurred_on + timedelta(days=1),
-                                                         timezone.datetime.min.time())) + timedelta(hours=7)
-    SchoolNotification.objects.filter(incident=first).update(sent_at=sent, acknowledged_at=sent + timedelta(hours=1))
+    SchoolNotification.objects.filter(incident=first).update(
+        acknowledged_at=_at(next_school_day(first.occurred_on), 8, 20))
     return {"risk_assessments": Assessment.objects.count(), "school_notifications": SchoolNotification.objects.count()}
