@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 CHECKS = {
     "messages": "hearth.notify.tasks:messages_send_due",
     "overdue_referrals": "hearth.referrals.tasks:referrals_check_overdue",
+    "school_notifications": "hearth.risk.tasks:risk_notify_schools",
+    "marac_repeats": "hearth.marac.tasks:marac_flag_repeats",
 }
 
 
