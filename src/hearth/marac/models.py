@@ -149,3 +149,25 @@ class ActionUpdate(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class RepeatFlag(models.Model):
+    """A new incident between the same victim and alleged perpetrator within the repeat window of
+    the last MARAC referral: found by the periodic check, the coordinator told once per incident.
+
+    It flags the referral (and so its listed case) until the coordinator re-refers; it holds no
+    case detail, only which referral and which incident.
+    """
+
+    referral = models.ForeignKey(MaracReferral, on_delete=models.PROTECT, related_name="repeat_flags")
+    incident = models.ForeignKey("people.Incident", on_delete=models.PROTECT, related_name="+")
+    incident_on = models.DateField()
+    found_at = models.DateTimeField(default=timezone.now)
+    coordinators_told = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-incident_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["referral", "incident"], name="repeat_flag_once")]
+
+    def __str__(self) -> str:
+        return f"Repeat flag {self.pk}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from .models import (
     MaracReferral,
     MeetingStatus,
     ReferralStatus,
+    RepeatFlag,
     ResearchReturn,
 )
 
@@ -285,3 +286,51 @@ def grants_for_case(case: MaracCase):
     from django.contrib.contenttypes.models import ContentType
 
     return AccessGrant.objects.filter(content_type=ContentType.objects.get_for_model(MaracCase), object_id=case.pk)
+
+
+def repeats_flag(*, on: date | None = None) -> list[RepeatFlag]:
+    """Find repeats nobody has been told about: flag them and tell the MARAC coordinators, once per incident.
+
+    A repeat is a new incident between the same victim and alleged perpetrator (on any record of
+    either identity, whichever agency recorded it) after the last MARAC referral and within
+    ``HEARTH_MARAC_REPEAT_DAYS`` of it: the criterion the risk page shows. The people app records
+    incidents, so this runs as a periodic check (``run_periodic``, or ``manage.py marac_repeats``
+    from cron) rather than at the moment of recording. The notice names the referral and dates,
+    never what happened; the coordinator opens the referral to decide whether to re-refer.
+    """
+    on = on or timezone.localdate()
+    days = criteria.thresholds()["repeat_days"]
+    flags, seen = [], set()
+    recent = (MaracReferral.objects.filter(referred_on__gte=on - timedelta(days=days), referred_on__lte=on)
+              .select_related("person").order_by("-referred_on", "-pk"))
+    for candidate in recent:
+        identity = candidate.person.identity_id
+        if identity in seen:
+            continue
+        seen.add(identity)
+        referral, incidents = criteria.repeat_incidents(candidate.person, on=on, days=days)
+        for incident in incidents:
+            if RepeatFlag.objects.filter(incident=incident, referral__person__identity_id=identity).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    flags.append(_repeat_flag_create(referral=referral, incident=incident))
+            except IntegrityError:
+                continue  # another run flagged it a moment ago
+    return flags
+
+
+def _repeat_flag_create(*, referral: MaracReferral, incident) -> RepeatFlag:
+    flag = RepeatFlag.objects.create(referral=referral, incident=incident, incident_on=incident.occurred_on)
+    # The same coordinators a new referral tells (referral_create): the partnership's MARAC.
+    coordinators = Membership.objects.active().filter(role=Role.MARAC_COORDINATOR, agency=marac_agency())
+    for member in coordinators.select_related("user"):
+        notice_send(recipient=member.user, subject="Possible repeat MARAC",
+                    body=f"A new incident on {incident.occurred_on:%-d %B %Y} involves the survivor and alleged "
+                         f"perpetrator of MARAC referral {referral.pk} (referred {referral.referred_on:%-d %B %Y}). "
+                         "It meets the repeat criterion: check whether to re-refer.", email=True)
+    flag.coordinators_told = coordinators.count()
+    flag.save(update_fields=["coordinators_told"])
+    audit.record(AuditAction.CREATE, obj=flag, detail={"referral": referral.pk, "incident": incident.pk,
+                                                       "coordinators_told": flag.coordinators_told})
+    return flag

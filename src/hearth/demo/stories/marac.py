@@ -15,7 +15,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from hearth.marac import services
-from hearth.marac.models import ActionStatus, ActionUpdate, MaracAction, MaracMeeting, MaracReferral, ResearchReturn
+from hearth.marac.models import (
+    ActionStatus,
+    ActionUpdate,
+    MaracAction,
+    MaracMeeting,
+    MaracReferral,
+    RepeatFlag,
+    ResearchReturn,
+)
 from hearth.people.models import Person
 from hearth.risk import services as risk_services
 from hearth.risk.models import Allocation
@@ -171,4 +179,11 @@ def load(*, agencies, users) -> dict[str, int]:
         return {}
     _volume(agencies, users)
     _liz_marac(agencies, users, family["liz"], family["dean"], liz_incidents(family["liz"]))
-    return {"marac_meetings": MaracMeeting.objects.count(), "marac_referrals": MaracReferral.objects.count()}
+    # The periodic check found Liz's new incident within the year of her referral (and any other
+    # repeats in the volume), flagged it and told the coordinator. It runs every few minutes,
+    # so date each flag the day of its incident, as it was.
+    for flag in services.repeats_flag():
+        found = timezone.make_aware(timezone.datetime.combine(flag.incident_on, timezone.datetime.min.time()))
+        RepeatFlag.objects.filter(pk=flag.pk).update(found_at=min(found + timedelta(hours=23), timezone.now()))
+    return {"marac_meetings": MaracMeeting.objects.count(), "marac_referrals": MaracReferral.objects.count(),
+            "marac_repeat_flags": RepeatFlag.objects.count()}
