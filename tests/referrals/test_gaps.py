@@ -219,3 +219,27 @@ def test_a_worker_is_reminded_once_of_an_accepted_referral_not_started(demo):
     assert Notice.objects.filter(recipient=caseworker, subject=f"Referral {referral.pk} is waiting for you").count() == 1
     # Started work needs no reminder.
     assert services.referrals_remind_unstarted() == 0
+
+
+def test_safe_contact_instructions_wait_for_acceptance_like_the_contact_details(client_for, demo):
+    officer = client_for("police.officer")
+    officer.post(reverse("referrals:referral_new", args=[_mother().pk]),
+                 _form(safe_to_call="on", safe_times="Tuesdays after the school run", text_ok="on"))
+    referral = Referral.objects.get(to_agency__slug="potteries-refuge", person=_mother())
+    page = reverse("referrals:referral_detail", args=[referral.pk])
+    assert "Tuesdays after the school run" in officer.get(page).content.decode()  # the sender sees them
+    before = client_for("refuge.worker").get(page).content.decode()
+    assert "Tuesdays after the school run" not in before and "Safe contact" not in before
+    services.referral_accept(actor=_as("refuge.worker"), referral=referral, assigned_to=_as("refuge.worker"))
+    assert "Tuesdays after the school run" in client_for("refuge.worker").get(page).content.decode()
+
+
+def test_a_perpetrator_service_referral_keeps_no_safe_contact_instructions(demo):
+    dean = Person.objects.get(given_name="Dean", family_name="Walker")
+    referral = services.referral_create(
+        actor=_as("police.officer"), person=dean, to_agency=Agency.objects.get(slug="new-era-perpetrators"),
+        reasons=["behaviour_change"], shared_parts=["identity"], lawful_basis="crime_prevention",
+        basis_reason="Reducing repeat harm.", safe_to_call=True, safe_times="Evenings after 7pm", text_ok=True,
+        voicemail_ok=True, email_ok=True)
+    assert (referral.safe_to_call, referral.safe_times, referral.text_ok, referral.voicemail_ok,
+            referral.email_ok) == (False, "", False, False, False)

@@ -11,6 +11,7 @@ from hearth.people import selectors as people_selectors
 from hearth.people.models import Person
 from hearth.platform import access, audit
 from hearth.platform.models import Agency, AuditAction
+from hearth.platform.roles import Part
 
 from .models import AWAITING_RESPONSE, OPEN_STATUSES, Reason, Referral, Source, Urgency
 
@@ -76,6 +77,11 @@ class ReferralView:
     is_sender: bool
     is_receiver: bool
     person: people_selectors.PersonView | None
+
+    @property
+    def sees_safe_contact(self) -> bool:
+        """Safe-contact instructions are part of contact details: the sender, or a receiver holding that part."""
+        return self.is_sender or (self.person is not None and self.person.shows(Part.CONTACT))
 
 
 def referral_get(*, actor, referral_id) -> ReferralView:

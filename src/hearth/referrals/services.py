@@ -223,6 +223,9 @@ def referral_create(
         # The wall: a perpetrator service never receives a survivor's whereabouts or contact details.
         parts -= {Part.CONTACT, Part.SAFE_ADDRESS, Part.CHILDREN}
         share_safe_address = False
+        # Safe-contact instructions say when and how she can be reached: contact details too.
+        safe_to_call = voicemail_ok = text_ok = email_ok = survivor_will_call = False
+        safe_times = ""
     if share_safe_address and Part.SAFE_ADDRESS not in parts:
         errors["share_safe_address"] = "Share the safe address part to give the safe address."
     for child in children:
