@@ -27,21 +27,21 @@ def _fill(page, *, service: str, reason: str):
 
 
 def test_the_officer_refers_to_a_directory_service(page):
-    # The charity's directory entry, linked to its Hearth agency (the partnership admin's job).
-    Service.objects.filter(name__startswith="The Alice Charity").update(agency=Agency.objects.get(slug="alice-charity"))
+    # The demo directory links the charity's entry to its Hearth agency; a national helpline is not on Hearth.
+    assert Service.objects.get(name__startswith="The Alice Charity").agency == Agency.objects.get(slug="alice-charity")
     mother = Person.objects.get(given_name="Elizabeth", family_name="Walker")
     _sign_in(page, "police.officer")
     page.goto(f"/referrals/new/for/{mother.pk}/")
-    _fill(page, service="Housing options (not on Hearth)", reason="Safe accommodation")
+    _fill(page, service="Men's Advice Line (not on Hearth)", reason="Specialist domestic abuse support")
     page.get_by_role("button", name="Send referral").click()
     summary = page.locator(".govuk-error-summary")
-    assert "Housing options does not take referrals through Hearth" in summary.inner_text()
-    assert "phone 01782 233696 (Monday to Friday)" in summary.inner_text()
+    assert "Men's Advice Line does not take referrals through Hearth" in summary.inner_text()
+    assert "phone 0808 8010 327 (Free)" in summary.inner_text()
     assert page.get_by_label("What is needed (optional)").input_value() == "Two beds, bedding and a cooker"
     assert_accessible(page)
     screenshot(page, "referral-service-not-on-hearth")
 
-    page.get_by_label("Safe accommodation").uncheck()
+    page.get_by_label("Specialist domestic abuse support").uncheck()
     page.get_by_label("Or to a service in the directory").select_option(
         label="The Alice Charity – family support (The Alice Charity)")
     page.get_by_label("Practical items (basics, furniture)").check()
