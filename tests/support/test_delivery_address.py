@@ -248,3 +248,10 @@ def test_the_driver_never_opens_the_persons_record_only_the_delivery(todays_deli
     assert person.family_name not in listing.content.decode()
     sheet = client.get(reverse("support:delivery_detail", kwargs={"delivery_id": todays_delivery.pk})).content.decode()
     assert person.given_name in sheet and ADDRESS in sheet and person.family_name not in sheet
+
+
+def test_a_closed_delivery_keeps_no_address(todays_delivery, volunteer):
+    with volunteer as actor:
+        services.delivery_confirm(actor=actor, delivery=todays_delivery, received_by="Sam", confirmed=True)
+    todays_delivery.refresh_from_db()
+    assert todays_delivery.status == DeliveryStatus.DELIVERED and todays_delivery.address == ""

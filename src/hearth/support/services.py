@@ -618,6 +618,9 @@ def delivery_confirm(*, actor, delivery: Delivery, received_by: str, confirmed: 
             Need.objects.filter(pk=need.pk).update(status=NeedStatus.MET, met_at=now)
     delivery.status, delivery.received_by = DeliveryStatus.DELIVERED, received_by.strip()[:120]
     delivery.closed_at, delivery.closed_by = now, actor
+    # Nobody may see it again through the delivery, so it is not kept: the person's record holds
+    # the safe address for those allowed it.
+    delivery.address = ""
     delivery.save()
     _delivery_grants(delivery).update(ends_at=now)
     audit.record(AuditAction.UPDATE, obj=delivery, detail={"status": delivery.status})
@@ -634,6 +637,7 @@ def delivery_cancel(*, actor, delivery: Delivery) -> Delivery:
         raise ValidationError("This delivery is already closed: it cannot be changed.")
     now = timezone.now()
     delivery.status, delivery.closed_at, delivery.closed_by = DeliveryStatus.CANCELLED, now, actor
+    delivery.address = ""  # as on delivery: a closed delivery keeps no address
     delivery.save()
     Allocation.objects.filter(delivery=delivery, status=AllocationStatus.RESERVED).update(delivery=None)
     _delivery_grants(delivery).update(ends_at=now)
