@@ -34,9 +34,9 @@ from hearth.referrals.services import referral_accept, referral_create, referral
 # Modules under hearth.demo.stories, each with ``load(*, agencies, users) -> dict[str, int]``,
 # loaded in this order after the people (each app adds its own story here).
 STORIES: list[str] = [
+    "hearth.demo.stories.referrals",
     "hearth.demo.stories.risk",
     "hearth.demo.stories.marac",
-    "hearth.demo.stories.referrals",
     "hearth.demo.stories.directory",
     "hearth.demo.stories.support",
 ]
@@ -213,10 +213,10 @@ def load() -> dict[str, int]:
     counts = {"agencies": len(agencies), "users": len(users)}
     if not Person.objects.exists():
         _load_people(agencies, users)
-    counts["people"] = Person.objects.count()
     # Each later part of the story loads itself, once (every story's ``load`` is idempotent).
     for name in STORIES:
         counts.update(import_module(name).load(agencies=agencies, users=users))
+    counts["people"] = Person.objects.count()  # stories add people too (partner API, support)
     return counts
 
 
