@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from hearth.people.models import Incident, InvolvementRole, Person
+from hearth.people.models import Incident, Involvement, InvolvementRole, Person
 from hearth.platform.roles import AgencyKind
 from hearth.risk import selectors as risk_selectors
 from hearth.risk.models import GradeKind, Level
@@ -44,6 +44,9 @@ class CriterionResult:
     met: bool
     reason: str
     since: date | None = None  # the event that triggered it: a referral after this answers it
+    # The person records whose data the reason is drawn from. The risk pages show the reason only
+    # to a reader who may see every one of them: a link between records opens nothing of another's.
+    evidence: frozenset[int] = frozenset()
 
     @property
     def label(self) -> str:
@@ -60,18 +63,20 @@ def _visible_high_risk(person: Person, limit: int) -> CriterionResult:
     if assessment and assessment.score is not None and assessment.score >= limit:
         return CriterionResult(Criterion.VISIBLE_HIGH_RISK, True,
                                f"{assessment.tool_version.tool.name} score {assessment.score} on "
-                               f"{_fmt(assessment.assessed_on)} ({limit} or more)", assessment.assessed_on)
+                               f"{_fmt(assessment.assessed_on)} ({limit} or more)", assessment.assessed_on,
+                               frozenset({assessment.person_id}))
     if reported and reported.kind == GradeKind.DASH_SCORE and (reported.dash_score or 0) >= limit:
         return CriterionResult(Criterion.VISIBLE_HIGH_RISK, True,
                                f"Dash score {reported.dash_score} reported by {reported.source_agency} on "
                                f"{_fmt(reported.reported_on)} ({limit} or more; answers not shared)",
-                               reported.reported_on)
+                               reported.reported_on, frozenset({reported.person_id}))
     if reported and reported.kind == GradeKind.DARA_GRADE and reported.dara_grade == Level.HIGH:
         return CriterionResult(Criterion.VISIBLE_HIGH_RISK, True,
                                f"DARA grade high reported by {reported.source_agency} on {_fmt(reported.reported_on)}",
-                               reported.reported_on)
+                               reported.reported_on, frozenset({reported.person_id}))
     score = f"latest score {assessment.score}" if assessment and assessment.score is not None else "no score yet"
-    return CriterionResult(Criterion.VISIBLE_HIGH_RISK, False, f"Not met: {score} (needs {limit} or more)")
+    return CriterionResult(Criterion.VISIBLE_HIGH_RISK, False, f"Not met: {score} (needs {limit} or more)",
+                           evidence=frozenset({assessment.person_id}) if assessment else frozenset())
 
 
 def _professional_judgement(person: Person) -> CriterionResult:
@@ -79,7 +84,8 @@ def _professional_judgement(person: Person) -> CriterionResult:
     if assessment and assessment.level == Level.HIGH and assessment.score_level != Level.HIGH:
         return CriterionResult(Criterion.PROFESSIONAL_JUDGEMENT, True,
                                f"Raised to high by {assessment.assessed_by.get_full_name()}'s professional judgement "
-                               f"on {_fmt(assessment.assessed_on)} (score {assessment.score})", assessment.assessed_on)
+                               f"on {_fmt(assessment.assessed_on)} (score {assessment.score})", assessment.assessed_on,
+                               frozenset({assessment.person_id}))
     return CriterionResult(Criterion.PROFESSIONAL_JUDGEMENT, False, "Not met: no practitioner has raised the level")
 
 
@@ -91,16 +97,24 @@ def police_callouts(person: Person, *, on: date, days: int) -> list[Incident]:
     ).filter(Q(owner_agency__kind=AgencyKind.POLICE) | ~Q(police_reference="")).distinct().order_by("occurred_on"))
 
 
+def _victim_records(person: Person, incidents: list[Incident]) -> frozenset[int]:
+    """The records of this identity that were the victim in these incidents (whose data a count is)."""
+    return frozenset(Involvement.objects.filter(incident__in=incidents, role=InvolvementRole.VICTIM,
+                                                person__identity_id=person.identity_id)
+                     .values_list("person_id", flat=True))
+
+
 def _escalation(person: Person, on: date, needed: int, days: int) -> CriterionResult:
     callouts = police_callouts(person, on=on, days=days)
     count = len(callouts)
+    evidence = _victim_records(person, callouts)
     if count >= needed:
         return CriterionResult(Criterion.POTENTIAL_ESCALATION, True,
                                f"{count} police call-outs in the {days} days to {_fmt(on)} ({needed} or more)",
-                               callouts[-1].occurred_on)
+                               callouts[-1].occurred_on, evidence)
     return CriterionResult(Criterion.POTENTIAL_ESCALATION, False,
                            f"Not met: {count} police call-out{'s' if count != 1 else ''} in the last {days} days "
-                           f"(needs {needed})")
+                           f"(needs {needed})", evidence=evidence)
 
 
 def last_referral(person: Person, *, on: date) -> MaracReferral | None:
@@ -127,14 +141,17 @@ def _repeat(person: Person, on: date, days: int) -> CriterionResult:
     referral, incidents = repeat_incidents(person, on=on, days=days)
     if referral is None:
         return CriterionResult(Criterion.REPEAT, False, "Not met: never referred to MARAC")
+    evidence = _victim_records(person, incidents) | {referral.person_id}
     if incidents:
         who = "the same alleged perpetrator" if referral.perpetrator_id else "an alleged perpetrator"
         return CriterionResult(Criterion.REPEAT, True,
                                f"New incident on {_fmt(incidents[0].occurred_on)} with {who}, within {days} days of "
-                               f"the MARAC referral of {_fmt(referral.referred_on)}", incidents[0].occurred_on)
+                               f"the MARAC referral of {_fmt(referral.referred_on)}", incidents[0].occurred_on,
+                               evidence)
     return CriterionResult(Criterion.REPEAT, False,
                            f"Not met: no new incident since the MARAC referral of {_fmt(referral.referred_on)}"
-                           + ("" if on <= referral.referred_on + timedelta(days=days) else " within the window"))
+                           + ("" if on <= referral.referred_on + timedelta(days=days) else " within the window"),
+                           evidence=evidence)
 
 
 def evaluate(person: Person, *, on: date | None = None) -> list[CriterionResult]:

@@ -24,7 +24,7 @@ from .models import MeetingStatus, ReferralStatus
 @record("marac.refer", methods=("GET", "POST"))
 def refer(request, survivor_id):
     """Refer to MARAC: the criteria are shown with their reasons; judgement may be the criterion."""
-    person, _parts = risk_selectors.person_for_risk(actor=request.user, person_id=survivor_id, need=Part.RISK_LEVEL)
+    person, parts = risk_selectors.person_for_risk(actor=request.user, person_id=survivor_id, need=Part.RISK_LEVEL)
     perpetrators = Person.objects.visible_to(request.user).filter(
         involvements__role=InvolvementRole.ALLEGED_PERPETRATOR,
         involvements__incident__involvements__person__identity_id=person.identity_id).distinct()
@@ -38,8 +38,11 @@ def refer(request, survivor_id):
             messages.success(request, f"Referred to MARAC{' (a repeat referral)' if referral.is_repeat else ''}. "
                                       "The coordinator has been told.")
             return redirect("risk:person_risk", survivor_id=person.pk)
-    return render(request, "marac/refer.html", {"form": form, "person": person,
-                                                "criteria": criteria.evaluate(person)})
+    # Reasons only where the reader may see the records and parts they come from (see risk_summary).
+    shown = risk_selectors.criteria_rows(criteria.evaluate(person),
+                                         records=risk_selectors.records_in_view(request.user, person),
+                                         details=risk_selectors.shows_details(parts))
+    return render(request, "marac/refer.html", {"form": form, "person": person, "criteria": shown})
 
 
 @requires("marac.coordinate")

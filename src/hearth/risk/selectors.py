@@ -61,6 +61,60 @@ def risk_parts(user, person: Person) -> frozenset[str]:
     return frozenset(parts)
 
 
+def _person_id_of(obj) -> int:
+    """The person record a MARAC referral, MARAC case or allocation is about."""
+    return obj.referral.person_id if hasattr(obj, "referral_id") else obj.person_id
+
+
+def records_in_view(actor, person: Person) -> frozenset[int]:
+    """The records of ``person``'s identity whose details (scores, who, dates) the actor may read.
+
+    Those the actor may see (``visible_to``), the record the page is for (already authorised by
+    ``person_for_risk``), and the records a MARAC referral, MARAC case or allocation the actor
+    holds a relationship on is about. Linking a new record to another agency's record of the
+    same person adds nothing here: only the identity-wide *level* is shared, as a warning.
+    """
+    ids = set(Person.objects.visible_to(actor).filter(identity_id=person.identity_id).values_list("pk", flat=True))
+    ids.add(person.pk)
+    for obj in _related_objects(person):
+        if access.parts_for(actor, obj):
+            ids.add(_person_id_of(obj))
+    # A restricted record shows nothing to anyone not named on it, whatever the relationship.
+    hidden = RecordSeal.objects.filter(content_type__app_label="people", content_type__model="person",
+                                       object_id__in=ids - {person.pk}, scope=SealScope.RECORD,
+                                       lifted_at__isnull=True).exclude(named_users=actor)
+    return frozenset(ids - set(hidden.values_list("object_id", flat=True)))
+
+
+def shows_details(parts: frozenset[str]) -> bool:
+    """Scores, dates, counts and who assessed: for readers with ``risk_answers`` or ``incidents``.
+
+    ``risk_level`` alone (charity, housing) is the current level and MARAC status: a warning to
+    work safely, not the evidence behind it.
+    """
+    return Part.RISK_ANSWERS in parts or Part.INCIDENTS in parts
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """A MARAC criterion as one reader may see it: met or not always, the reason only if allowed."""
+
+    label: str
+    met: bool
+    reason: str | None
+
+
+def criteria_rows(results, *, records: frozenset[int], details: bool) -> list[CriterionRow]:
+    """Cut criteria results (``marac.criteria``) to what the reader may see.
+
+    The met/not-met status is the shared MARAC status. The reason (dates, counts, scores, who)
+    shows only to a reader with ``risk_answers`` or ``incidents`` who may see every record the
+    reason is drawn from.
+    """
+    return [CriterionRow(label=r.label, met=r.met,
+                         reason=r.reason if details and r.evidence <= records else None) for r in results]
+
+
 def person_for_risk(*, actor, person_id, need: str = Part.RISK_LEVEL) -> tuple[Person, frozenset[str]]:
     """The person (else a 404) and the parts the actor may see; ``need`` must be among them. Audited."""
     try:
@@ -121,27 +175,46 @@ class RiskSummary:
     reported: list[ReportedRisk] = field(default_factory=list)
     allocations: list[Allocation] = field(default_factory=list)
     answers_for: set[int] = field(default_factory=set)
+    records: frozenset[int] = frozenset()
+    details: bool = False
 
     def shows(self, part: str) -> bool:
         return part in self.parts
 
 
-def current_level(person: Person) -> tuple[str | None, str]:
-    """The person's current level and where it came from (the newest assessment or reported grade)."""
+def _level_with_origin(person: Person) -> tuple[str | None, str, int | None]:
     assessment, reported = latest_assessment(person), latest_reported(person)
     if assessment and (reported is None or assessment.assessed_on >= reported.reported_on):
         source = f"{assessment.tool_version.tool.name} on {assessment.assessed_on:%-d %b %Y}"
-        return assessment.level, source
+        return assessment.level, source, assessment.person_id
     if reported:
-        return reported.level, reported.describe()
-    return None, "No risk assessment yet"
+        return reported.level, reported.describe(), reported.person_id
+    return None, "No risk assessment yet", None
+
+
+def current_level(person: Person) -> tuple[str | None, str]:
+    """The person's current level and where it came from (the newest assessment or reported grade)."""
+    level, source, _origin = _level_with_origin(person)
+    return level, source
 
 
 def risk_summary(*, actor, person_id) -> RiskSummary:
     person, parts = person_for_risk(actor=actor, person_id=person_id)
-    level, source = current_level(person)
-    summary = RiskSummary(person=person, parts=parts, level=level, level_source=source)
-    summary.trend = list(submitted_assessments(person).order_by("assessed_on", "pk"))
+    records, details = records_in_view(actor, person), shows_details(parts)
+    # The level is identity-wide: the shared warning. Where it came from is told only to a reader
+    # who may see that record's details; otherwise it names no agency, tool, score or date.
+    level, source, origin = _level_with_origin(person)
+    if origin is not None and origin not in records:
+        source = "From a linked record"
+    elif origin is not None and not details:
+        source = "Shared as a warning"
+    summary = RiskSummary(person=person, parts=parts, level=level, level_source=source, records=records,
+                          details=details)
+    if not details:
+        # risk_level alone: no trend, no reported grades (scores, dates and who assessed).
+        summary.allocations = _open_allocations(person, records)
+        return summary
+    summary.trend = list(submitted_assessments(person).filter(person_id__in=records).order_by("assessed_on", "pk"))
     previous = None
     for assessment in summary.trend:
         # The trend, in words: each score against the one before.
@@ -152,13 +225,17 @@ def risk_summary(*, actor, person_id) -> RiskSummary:
             assessment.change = "No change" if diff == 0 else (f"Up {diff}" if diff > 0 else f"Down {-diff}")
         previous = assessment
     membership = access.acting(actor)
-    summary.drafts = list(Assessment.objects.filter(person__identity_id=person.identity_id,
-                                                    status=AssessmentStatus.DRAFT, agency_id=membership.agency_id))
-    summary.reported = list(ReportedRisk.objects.filter(person__identity_id=person.identity_id))
-    summary.allocations = list(Allocation.objects.filter(person__identity_id=person.identity_id,
-                                                         ended_on__isnull=True).select_related("worker", "agency"))
+    summary.drafts = list(Assessment.objects.filter(person_id__in=records, status=AssessmentStatus.DRAFT,
+                                                    agency_id=membership.agency_id))
+    summary.reported = list(ReportedRisk.objects.filter(person_id__in=records))
+    summary.allocations = _open_allocations(person, records)
     summary.answers_for = {a.pk for a in summary.trend if answers_visible(actor, a, parts)}
     return summary
+
+
+def _open_allocations(person: Person, records: frozenset[int]) -> list[Allocation]:
+    return list(Allocation.objects.filter(person_id__in=records, ended_on__isnull=True)
+                .select_related("worker", "agency"))
 
 
 def assessment_get(*, actor, assessment_id) -> tuple[Assessment, frozenset[str], bool]:

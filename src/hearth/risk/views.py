@@ -31,9 +31,13 @@ def person_risk(request, survivor_id):
     """The person's level, the trend of assessments, MARAC criteria with reasons and the prompt."""
     summary = selectors.risk_summary(actor=request.user, person_id=survivor_id)
     user = request.user
+    prompt = criteria.prompt(summary.person)
     return render(request, "risk/person_risk.html", {
         "summary": summary, "person": summary.person,
-        "criteria": criteria.evaluate(summary.person), "prompt": criteria.prompt(summary.person),
+        "criteria": selectors.criteria_rows(criteria.evaluate(summary.person), records=summary.records,
+                                            details=summary.details),
+        "prompt": prompt,
+        "prompt_rows": selectors.criteria_rows(prompt.met, records=summary.records, details=summary.details),
         "may_assess": access.may(user, "risk.assess") and summary.shows(Part.RISK_ANSWERS),
         "may_report": access.may(user, "risk.record_reported_grade"),
         "may_refer": access.may(user, "marac.refer"),
@@ -100,9 +104,13 @@ def assessment_detail(request, assessment_id):
         labels = {o["value"]: o["label"] for o in assessment.tool_version.answer_options}
         rows = [(n, q["text"], labels.get(assessment.answers.get(q["id"], ""), "Not answered"))
                 for n, q in enumerate(assessment.tool_version.questions, start=1)]
+    prompt = criteria.prompt(assessment.person) if not assessment.is_draft else None
+    prompt_rows = selectors.criteria_rows(
+        prompt.met, records=selectors.records_in_view(request.user, assessment.person),
+        details=selectors.shows_details(parts)) if prompt else []
     return render(request, "risk/assessment_detail.html", {
         "assessment": assessment, "answers_visible": answers_visible, "rows": rows,
-        "prompt": criteria.prompt(assessment.person) if not assessment.is_draft else None,
+        "prompt": prompt, "prompt_rows": prompt_rows,
         "may_change": access.may(request.user, "risk.assess") and answers_visible
         and assessment.agency_id == access.acting(request.user).agency_id,
         "may_refer": access.may(request.user, "marac.refer"),
