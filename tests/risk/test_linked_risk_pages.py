@@ -76,6 +76,10 @@ def test_a_charity_worker_sees_the_level_and_marac_status_but_not_the_evidence(c
         assert day not in body, day
     # The charity may not refer: it is told to ask a colleague who does.
     assert "Ask a colleague who refers to MARAC" in body
+    detail = client_for("charity.worker").get(reverse("risk:assessment_detail", args=[assessment.pk]))
+    assert detail.status_code == 200 and "High" in detail.content.decode()
+    assert assessment.assessed_by.get_full_name() not in detail.content.decode()
+    assert f"{assessment.assessed_on:%-d %B %Y}" not in detail.content.decode()
 
 
 def test_a_housing_officer_is_prompted_to_refer_without_the_reasons(client_for):

@@ -111,6 +111,8 @@ def assessment_detail(request, assessment_id):
     return render(request, "risk/assessment_detail.html", {
         "assessment": assessment, "answers_visible": answers_visible, "rows": rows,
         "prompt": prompt, "prompt_rows": prompt_rows,
+        # risk_level alone (charity, housing): the level, not the score or who assessed.
+        "details": selectors.shows_details(parts),
         "may_change": access.may(request.user, "risk.assess") and answers_visible
         and assessment.agency_id == access.acting(request.user).agency_id,
         "may_refer": access.may(request.user, "marac.refer"),
