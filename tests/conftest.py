@@ -8,6 +8,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hearth.demo import world
+from hearth.platform import context
 from hearth.platform.middleware import SESSION_MEMBERSHIP
 from hearth.platform.models import Membership, User
 
@@ -42,6 +43,13 @@ class DemoLookup:
             qs = qs.filter(agency__slug=agency_slug)
         return qs.order_by("pk").first()
 
+    def actor(self, username: str, agency_slug: str | None = None) -> User:
+        """The user as services see them in a request: acting for that membership."""
+        membership = self.membership(username, agency_slug)
+        user = membership.user
+        user.membership = membership
+        return user
+
 
 def sign_in(client: Client, membership: Membership) -> Client:
     """Sign a test client in as a membership: password session, second factor, agency."""
@@ -67,3 +75,12 @@ def client_for(db):
         return sign_in(Client(enforce_csrf_checks=csrf), membership)
 
     return make
+
+
+@pytest.fixture
+def police(demo):
+    """The demo police officer, acting inside a request context, for service-level tests."""
+    user = demo.actor("police.officer")
+    with context.acting_as(user, user.membership):
+        yield user
+

@@ -25,10 +25,7 @@ def _mother():
 
 
 def _as(username, slug=None):
-    membership = DemoLookup().membership(username, slug)
-    user = membership.user
-    user.membership = membership
-    return user
+    return DemoLookup().actor(username, slug)
 
 
 def _alice_service() -> Service:

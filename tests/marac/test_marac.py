@@ -21,17 +21,8 @@ D0 = date(2025, 3, 1)
 
 
 def _as(demo, username, slug=None):
-    membership = demo.membership(username, slug)
-    user = membership.user
-    user.membership = membership
-    return user, membership
-
-
-@pytest.fixture
-def police(demo):
-    user, membership = _as(demo, "police.officer")
-    with context.acting_as(user, membership):
-        yield user
+    user = demo.actor(username, slug)
+    return user, user.membership
 
 
 def _new_pair(police):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -19,17 +18,8 @@ D0 = date(2025, 3, 1)
 
 
 def _acting(demo, username, slug=None):
-    membership = demo.membership(username, slug)
-    user = membership.user
-    user.membership = membership
-    return user, membership
-
-
-@pytest.fixture
-def police(demo):
-    user, membership = _acting(demo, "police.officer")
-    with context.acting_as(user, membership):
-        yield user
+    user = demo.actor(username, slug)
+    return user, user.membership
 
 
 def _pair(police):

@@ -28,10 +28,7 @@ def _new_era_referral():
 
 
 def _as(username, slug=None):
-    membership = DemoLookup().membership(username, slug)
-    user = membership.user
-    user.membership = membership
-    return user
+    return DemoLookup().actor(username, slug)
 
 
 def _form(**overrides):

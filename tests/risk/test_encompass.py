@@ -22,17 +22,8 @@ PUPIL_NOTICE = "A notification about one of your pupils"
 
 
 def _acting(demo, username, slug=None):
-    membership = demo.membership(username, slug)
-    user = membership.user
-    user.membership = membership
-    return user, membership
-
-
-@pytest.fixture
-def police(demo):
-    user, membership = _acting(demo, "police.officer")
-    with context.acting_as(user, membership):
-        yield user
+    user = demo.actor(username, slug)
+    return user, user.membership
 
 
 def _school():

@@ -22,10 +22,8 @@ def _mother():
 
 
 def _as(demo, username, slug=None):
-    membership = demo.membership(username, slug)
-    user = membership.user
-    user.membership = membership
-    return user, membership
+    user = demo.actor(username, slug)
+    return user, user.membership
 
 
 def _dash():
