@@ -49,10 +49,46 @@ def page(browser, live_server, transactional_db):
 
     ContentType.objects.clear_cache()
     world.load()
+    SIGNED_IN.clear()  # the reloaded demo has fresh authenticators: their codes may be used again
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
     page = context.new_page()
     yield page
     context.close()
+
+
+# Users signed in with an authenticator code during the current test.
+SIGNED_IN: set[str] = set()
+
+
+def sign_in_as(page, username: str, agency_slug: str | None = None) -> None:
+    """Sign a demo user in through the real pages: password, second factor, agency if asked."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from hearth.demo import world
+    from hearth.platform.auth.services import recovery_codes_replace
+    from hearth.platform.models import Membership, User
+
+    page.context.clear_cookies()
+    page.goto("/sign-in/")
+    page.get_by_label("Username or email address").fill(username)
+    page.locator("#id_password").fill(world.DEMO_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/sign-in/code/")
+    # Each authenticator code works once: signing the same person in again within 30 seconds
+    # uses a recovery code instead, as a person without their phone would.
+    user = User.objects.get(username=username)
+    if username in SIGNED_IN:
+        code = recovery_codes_replace(user=user)[0]
+    else:
+        code = world.current_code(TOTPDevice.objects.get(user=user, confirmed=True))
+        SIGNED_IN.add(username)
+    page.get_by_label("Security code").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    if agency_slug:
+        membership = Membership.objects.get(user__username=username, agency__slug=agency_slug)
+        page.locator(f"input[name=membership][value='{membership.pk}']").check()
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_selector("h1")
 
 
 def screenshot(page, name: str) -> None:

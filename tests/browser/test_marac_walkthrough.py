@@ -5,51 +5,24 @@ safeguarding lead acknowledging a notification. Screenshots for docs/guide/risk-
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hearth.demo import world
 from hearth.marac.models import MaracCase
 from hearth.people.models import Person
-from hearth.platform.auth.services import recovery_codes_replace
-from hearth.platform.models import Membership, User
 from hearth.risk.models import Assessment, SchoolNotification
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SIGNED_IN: set[str] = set()
-
-
-def _sign_in(page, username: str, agency_slug: str | None = None):
-    page.context.clear_cookies()
-    page.goto("/sign-in/")
-    page.get_by_label("Username or email address").fill(username)
-    page.locator("#id_password").fill(world.DEMO_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/sign-in/code/")
-    user = User.objects.get(username=username)
-    # An authenticator code works once: a second sign-in within 30 seconds uses a recovery code.
-    code = recovery_codes_replace(user=user)[0] if username in SIGNED_IN else world.current_code(
-        TOTPDevice.objects.get(user=user, confirmed=True))
-    SIGNED_IN.add(username)
-    page.get_by_label("Security code").fill(code)
-    page.get_by_role("button", name="Continue").click()
-    if agency_slug:
-        membership = Membership.objects.get(user__username=username, agency__slug=agency_slug)
-        page.locator(f"input[name=membership][value='{membership.pk}']").check()
-        page.get_by_role("button", name="Continue").click()
-    page.wait_for_selector("h1")
 
 
 def test_high_risk_to_marac_with_actions_plan_and_school_notification(page):
-    SIGNED_IN.clear()
     liz = Person.objects.get(given_name="Elizabeth", family_name="Walker")
     mia = Person.objects.get(given_name="Mia", family_name="Walker")
     dash = Assessment.objects.get(person=liz, status="submitted")
     case = MaracCase.objects.get(referral__person=liz)
 
     # The officer: Liz's risk page, the Dash of 15 and the MARAC prompt with its reasons (a repeat now).
-    _sign_in(page, "police.officer")
+    sign_in_as(page, "police.officer")
     page.goto(f"/people/{liz.pk}/")
     page.get_by_role("link", name="Risk level, checklists and MARAC").click()
     assert "This case meets the MARAC referral criteria" in page.content()
@@ -77,7 +50,7 @@ def test_high_risk_to_marac_with_actions_plan_and_school_notification(page):
     screenshot(page, "risk-child")
 
     # The MARAC coordinator: figures, the listed case with three research returns, and actions.
-    _sign_in(page, "marac.coordinator")
+    sign_in_as(page, "marac.coordinator")
     page.goto("/marac/")
     assert "against the national 31%" in page.content()
     assert_accessible(page)
@@ -99,7 +72,7 @@ def test_high_risk_to_marac_with_actions_plan_and_school_notification(page):
     screenshot(page, "marac-action-errors")
 
     # The IDVA: her caseload and Liz's safety plan, and its plain printable copy.
-    _sign_in(page, "idva", "new-era-victims")
+    sign_in_as(page, "idva", "new-era-victims")
     page.goto("/risk/caseload/")
     assert "Elizabeth Walker" in page.content()
     assert_accessible(page)
@@ -113,7 +86,7 @@ def test_high_risk_to_marac_with_actions_plan_and_school_notification(page):
     screenshot(page, "safety-plan-print")
 
     # The school's safeguarding lead: only the notification, and she acknowledges it.
-    _sign_in(page, "school.lead")
+    sign_in_as(page, "school.lead")
     page.goto("/risk/school/")
     assert "Mia Walker" in page.content() and "Hartshill" not in page.content()
     assert_accessible(page)

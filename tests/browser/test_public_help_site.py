@@ -8,8 +8,7 @@ import pytest
 from hearth.directory.models import Service
 from hearth.referrals.models import Referral, Source
 
-from .conftest import assert_accessible, screenshot
-from .test_referral_journey import SIGNED_IN, _sign_in
+from .conftest import assert_accessible, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,8 +118,7 @@ def test_a_visitor_refers_herself_and_new_era_sees_it_with_her_safe_contact_rule
     referral = Referral.objects.get(source=Source.SELF_REFERRAL, person__family_name="Zielinska")
     assert referral.text_ok and not referral.safe_to_call and referral.safe_times == "Weekdays before 3pm"
 
-    SIGNED_IN.clear()
-    _sign_in(page, "idva", "new-era-victims")
+    sign_in_as(page, "idva", "new-era-victims")
     page.goto("/referrals/")
     assert page.get_by_role("link", name=f"Referral {referral.pk}").is_visible()
     page.get_by_role("link", name=f"Referral {referral.pk}").click()
@@ -130,8 +128,7 @@ def test_a_visitor_refers_herself_and_new_era_sees_it_with_her_safe_contact_rule
 
 
 def test_a_partnership_admin_edits_help_text_and_the_directory(page):
-    SIGNED_IN.clear()
-    _sign_in(page, "partnership.admin")
+    sign_in_as(page, "partnership.admin")
     page.goto("/help-admin/")
     assert_accessible(page)
     screenshot(page, "admin-help-text-list")

@@ -5,44 +5,16 @@ service; the officer sees both outcomes. Screenshots for docs/guide/referrals.md
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hearth.demo import world
 from hearth.people.models import Person
 from hearth.platform import context
-from hearth.platform.auth.services import recovery_codes_replace
 from hearth.platform.models import Membership, User
 from hearth.referrals.models import Referral
 from hearth.referrals.services import referral_withdraw
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, screenshot, sign_in_as
 
-SIGNED_IN: set[str] = set()
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, username: str, agency_slug: str | None = None):
-    page.context.clear_cookies()
-    page.goto("/sign-in/")
-    page.get_by_label("Username or email address").fill(username)
-    page.locator("#id_password").fill(world.DEMO_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/sign-in/code/")
-    # Each authenticator code works once: signing the same person in again within 30 seconds
-    # uses a recovery code instead, as a person without their phone would.
-    user = User.objects.get(username=username)
-    if username in SIGNED_IN:
-        code = recovery_codes_replace(user=user)[0]
-    else:
-        code = world.current_code(TOTPDevice.objects.get(user=user, confirmed=True))
-        SIGNED_IN.add(username)
-    page.get_by_label("Security code").fill(code)
-    page.get_by_role("button", name="Continue").click()
-    if agency_slug:
-        membership = Membership.objects.get(user__username=username, agency__slug=agency_slug)
-        page.locator(f"input[name=membership][value='{membership.pk}']").check()
-        page.get_by_role("button", name="Continue").click()
-    page.wait_for_selector("h1")
 
 
 def _start_afresh(mother):
@@ -77,12 +49,11 @@ def _refer(page, mother, *, agency: str, reason: str, parts: list[str], needs: s
 
 
 def test_the_walker_family_is_referred_and_the_officer_sees_both_outcomes(page):
-    SIGNED_IN.clear()
     mother = Person.objects.get(given_name="Elizabeth", family_name="Walker")
     _start_afresh(mother)
 
     # The officer refers the family to the Alice Charity for beds and a cooker.
-    _sign_in(page, "police.officer")
+    sign_in_as(page, "police.officer")
     _refer(page, mother, agency="The Alice Charity", reason="Practical items (basics, furniture)",
            parts=["Identity", "Household", "Practical needs", "Risk level"],
            needs="Two single beds and bedding for Mia (9) and Leo (5), a cooker, school uniform age 9.")
@@ -110,7 +81,7 @@ def test_the_walker_family_is_referred_and_the_officer_sees_both_outcomes(page):
     assert Referral.objects.filter(person=mother, to_agency__slug="new-era-victims", status="sent").count() == 1
 
     # The charity worker accepts, taking it on herself.
-    _sign_in(page, "charity.worker")
+    sign_in_as(page, "charity.worker")
     page.goto("/referrals/")
     assert_accessible(page)
     screenshot(page, "referral-inbox")
@@ -121,7 +92,7 @@ def test_the_walker_family_is_referred_and_the_officer_sees_both_outcomes(page):
     page.wait_for_selector("text=Assigned to Joanne Bloor")
 
     # New Era's community outreach has no capacity: it declines and suggests another service.
-    _sign_in(page, "caseworker")
+    sign_in_as(page, "caseworker")
     page.goto("/referrals/?view=overdue")
     page.goto("/referrals/")
     page.get_by_role("link", name=f"Referral {new_era.pk}", exact=True).click()
@@ -140,7 +111,7 @@ def test_the_walker_family_is_referred_and_the_officer_sees_both_outcomes(page):
     assert "no longer has access" in page.content()
 
     # The officer sees both outcomes.
-    _sign_in(page, "police.officer")
+    sign_in_as(page, "police.officer")
     page.goto("/referrals/sent/")
     assert_accessible(page)
     screenshot(page, "referral-sent")
@@ -158,8 +129,7 @@ def test_the_walker_family_is_referred_and_the_officer_sees_both_outcomes(page):
 
 
 def test_an_agency_admin_makes_a_partner_system_token(page):
-    SIGNED_IN.clear()
-    _sign_in(page, "police.admin")
+    sign_in_as(page, "police.admin")
     page.goto("/api/tokens/")
     assert_accessible(page)
     page.get_by_label("Which system will use it?").fill("Niche records system")

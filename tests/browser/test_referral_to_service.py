@@ -11,8 +11,7 @@ from hearth.people.models import Person
 from hearth.platform.models import Agency
 from hearth.referrals.models import Referral
 
-from .conftest import assert_accessible, screenshot
-from .test_referral_journey import _sign_in
+from .conftest import assert_accessible, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +29,7 @@ def test_the_officer_refers_to_a_directory_service(page):
     # The demo directory links the charity's entry to its Hearth agency; a national helpline is not on Hearth.
     assert Service.objects.get(name__startswith="The Alice Charity").agency == Agency.objects.get(slug="alice-charity")
     mother = Person.objects.get(given_name="Elizabeth", family_name="Walker")
-    _sign_in(page, "police.officer")
+    sign_in_as(page, "police.officer")
     page.goto(f"/referrals/new/for/{mother.pk}/")
     _fill(page, service="Men's Advice Line (not on Hearth)", reason="Specialist domestic abuse support")
     page.get_by_role("button", name="Send referral").click()

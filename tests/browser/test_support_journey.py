@@ -6,46 +6,21 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hearth.demo import world
-from hearth.platform.auth.services import recovery_codes_replace
-from hearth.platform.models import User
 from hearth.support.models import SupportCase
 
-from .conftest import assert_accessible, screenshot
+from .conftest import assert_accessible, screenshot, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SIGNED_IN: set[str] = set()
 ADDRESS = "Flat 8, 4 Etruria Vale Road, Stoke-on-Trent ST1 4BN"
 
 
-def _sign_in(page, username: str):
-    page.context.clear_cookies()
-    page.goto("/sign-in/")
-    page.get_by_label("Username or email address").fill(username)
-    page.locator("#id_password").fill(world.DEMO_PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/sign-in/code/")
-    # Each authenticator code works once: a second sign-in within 30 seconds uses a recovery code.
-    user = User.objects.get(username=username)
-    if username in SIGNED_IN:
-        code = recovery_codes_replace(user=user)[0]
-    else:
-        code = world.current_code(TOTPDevice.objects.get(user=user, confirmed=True))
-        SIGNED_IN.add(username)
-    page.get_by_label("Security code").fill(code)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_selector("h1")
-
-
 def test_donated_stock_reaches_a_family_and_the_referrer_sees_needs_met(page):
-    SIGNED_IN.clear()
     popa = SupportCase.objects.get(person__given_name="Andreea")
     walker = SupportCase.objects.get(person__given_name="Elizabeth")
 
     # The charity worker: the dashboard counts the Walkers' delivery.
-    _sign_in(page, "charity.worker")
+    sign_in_as(page, "charity.worker")
     page.goto("/support/")
     assert page.locator("[data-figure=families-this-month]").inner_text().strip() != "0"
     assert_accessible(page)
@@ -97,7 +72,7 @@ def test_donated_stock_reaches_a_family_and_the_referrer_sees_needs_met(page):
     screenshot(page, "support-unmet")
 
     # The volunteer driver: today's van sheet has the address; once delivered, it is gone.
-    _sign_in(page, "charity.volunteer")
+    sign_in_as(page, "charity.volunteer")
     page.goto("/support/van-sheet/")
     assert ADDRESS in page.locator("[data-delivery-address]").first.inner_text()
     assert "Practical items" not in page.content() and "abuse" not in page.locator("main").inner_text()
@@ -112,7 +87,7 @@ def test_donated_stock_reaches_a_family_and_the_referrer_sees_needs_met(page):
     assert ADDRESS not in page.content()
 
     # The referring officer: the Walkers' referral says "Needs met", and nothing of the charity's notes.
-    _sign_in(page, "police.officer")
+    sign_in_as(page, "police.officer")
     page.goto(f"/referrals/{walker.referral_id}/")
     assert page.locator("[data-support-feedback]").inner_text() == "Needs met"
     assert "Gas cooker point" not in page.content()
