@@ -11,16 +11,17 @@ from hearth.referrals.models import Referral, Status
 from .models import ApiToken
 
 
-def _own(token: ApiToken) -> QuerySet[Referral]:
-    # "Its own": referrals its agency sent (by any route), never ones it received.
-    return Referral.objects.filter(from_agency_id=token.agency_id).exclude(status=Status.DRAFT).select_related(
+def _own(actor, token: ApiToken) -> QuerySet[Referral]:
+    # "Its own": referrals its agency sent (by any route), never ones it received; and, like
+    # every read, only what the access policy lets the token's account see.
+    return Referral.objects.visible_to(actor).filter(from_agency_id=token.agency_id).exclude(status=Status.DRAFT).select_related(
         "to_agency", "to_service", "assigned_to", "suggested_alternative").prefetch_related(
         "events__agency", "redirections")
 
 
 def partner_referrals(*, actor, token: ApiToken, status: str = "") -> QuerySet[Referral]:
     """The token's agency's referrals, newest first, optionally in one status."""
-    referrals = _own(token)
+    referrals = _own(actor, token)
     if status in Status.values:
         referrals = referrals.filter(status=status)
     audit.record(AuditAction.LIST, object_type="referrals.referral",
@@ -30,7 +31,7 @@ def partner_referrals(*, actor, token: ApiToken, status: str = "") -> QuerySet[R
 
 def partner_referral_get(*, actor, token: ApiToken, referral_id: int) -> Referral:
     """One of the agency's own referrals (else 404, audited as a refusal)."""
-    return access.get_visible_or_404(actor, _own(token), pk=referral_id)
+    return access.get_visible_or_404(actor, _own(actor, token), pk=referral_id)
 
 
 def tokens(*, actor) -> QuerySet[ApiToken]:

@@ -118,6 +118,14 @@ def workers(*, actor):
 
 
 def open_duplicate(*, person: Person, to_agency: Agency):
+    """An open referral of this person to this agency by anyone, for the duplicate warning.
+
+    The warning names another sender's referral (receiver, date) that the user may not otherwise
+    see, so showing it is a read of that referral and is audited as one.
+    """
     from .services import duplicate_open_referral
 
-    return duplicate_open_referral(person=person, to_agency=to_agency)
+    found = duplicate_open_referral(person=person, to_agency=to_agency)
+    if found is not None:
+        audit.record(AuditAction.VIEW, obj=found, detail={"duplicate_warning": True})
+    return found
