@@ -74,9 +74,11 @@ def _household(actor, person: Person, parts: frozenset[str]) -> list[dict]:
     """Household members: names where the user may see them, otherwise only adult/child and age."""
     if Part.HOUSEHOLD not in parts:
         return []
-    visible = set(Person.objects.visible_to(actor).values_list("pk", flat=True))
-    members = (HouseholdMember.objects.filter(household__members__person=person, left_on__isnull=True)
-               .exclude(person=person).select_related("person").distinct())
+    members = list(HouseholdMember.objects.filter(household__members__person=person, left_on__isnull=True)
+                   .exclude(person=person).select_related("person").distinct())
+    # Only the members are asked about, not every person the user can see.
+    visible = set(Person.objects.visible_to(actor).filter(pk__in=[m.person_id for m in members])
+                  .values_list("pk", flat=True))
     rows = []
     for member in members:
         named = member.person.pk in visible and (Part.CHILDREN in parts or not member.is_child)

@@ -153,11 +153,9 @@ def submitted_assessments(person: Person):
 
 
 def latest_assessment(person: Person) -> Assessment | None:
-    """The newest submitted assessment that no later revision replaces."""
-    for assessment in submitted_assessments(person).order_by("-assessed_on", "-pk"):
-        if not assessment.is_superseded:
-            return assessment
-    return None
+    """The newest submitted assessment that no later revision replaces (one query)."""
+    return (submitted_assessments(person).exclude(revisions__status=AssessmentStatus.SUBMITTED)
+            .order_by("-assessed_on", "-pk").first())
 
 
 def latest_reported(person: Person) -> ReportedRisk | None:
