@@ -14,9 +14,9 @@ from .models import ApiToken
 def _own(actor, token: ApiToken) -> QuerySet[Referral]:
     # "Its own": referrals its agency sent (by any route), never ones it received; and, like
     # every read, only what the access policy lets the token's account see.
-    return Referral.objects.visible_to(actor).filter(from_agency_id=token.agency_id).exclude(status=Status.DRAFT).select_related(
-        "to_agency", "to_service", "assigned_to", "suggested_alternative").prefetch_related(
-        "events__agency", "redirections")
+    return (Referral.objects.visible_to(actor).filter(from_agency_id=token.agency_id).exclude(status=Status.DRAFT)
+            .select_related("to_agency", "to_service", "assigned_to", "suggested_alternative")
+            .prefetch_related("events__agency", "redirections"))
 
 
 def partner_referrals(*, actor, token: ApiToken, status: str = "") -> QuerySet[Referral]:

@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import public, requires
 
 from . import oruk, selectors, services
 from .forms import SearchForm, ServiceForm
 from .models import Service
+from .taxonomy import AUDIENCE_TAXONOMY, NEEDS_TAXONOMY
 
 POSTCODE_MESSAGES = {
     "format": "Enter a real postcode, like ST4 7NH.",
@@ -68,8 +70,8 @@ def manage_edit(request, directory_entry_number: int | None = None):
             "description": service.description, "phone": contact.phone if contact else "",
             "phone_description": contact.phone_description if contact else "", "email": service.email,
             "url": service.url, "area": area.name if area else "", "status": service.status,
-            "needs": list(service.terms.filter(taxonomy__name="Hearth needs").values_list("code", flat=True)),
-            "audiences": list(service.terms.filter(taxonomy__name="Hearth who it is for")
+            "needs": list(service.terms.filter(taxonomy__name=NEEDS_TAXONOMY).values_list("code", flat=True)),
+            "audiences": list(service.terms.filter(taxonomy__name=AUDIENCE_TAXONOMY)
                               .values_list("code", flat=True)),
             "languages": service.languages, "agency": service.agency,
             "accepts_self_referrals": service.accepts_self_referrals, "is_national": service.is_national,
@@ -79,9 +81,7 @@ def manage_edit(request, directory_entry_number: int | None = None):
         try:
             saved = services.service_save(actor=request.user, service=service, **form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_validation_error(form, error)
         else:
             messages.success(request, f"Saved {saved.name}. The public directory shows it now.")
             return redirect("directory:manage_list")

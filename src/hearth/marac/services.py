@@ -184,12 +184,6 @@ def meeting_publish_agenda(*, actor, meeting: MaracMeeting) -> MaracMeeting:
     return meeting
 
 
-def _attending(actor, case: MaracCase) -> bool:
-    membership = access.acting(actor)
-    return (case.meeting.agencies_invited.filter(pk=membership.agency_id).exists()
-            or case.meeting.coordinator_agency_id == membership.agency_id)
-
-
 @transaction.atomic
 def research_return_save(*, actor, case: MaracCase, holds_nothing: bool, summary: str) -> ResearchReturn:
     """Enter (or correct, before the meeting) what the actor's agency holds about a listed case."""

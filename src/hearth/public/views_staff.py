@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import requires
 
 from . import services
@@ -39,9 +40,7 @@ def help_text_edit(request):
             try:
                 services.help_text_publish(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
+                add_validation_error(form, error)
             else:
                 messages.success(request, "Published. The help page shows the new text now.")
                 return redirect("public_admin:help_text_list")
