@@ -64,14 +64,22 @@ def _get_own(actor, queryset: QuerySet, pk, agency_lookup: str):
     return obj
 
 
-def _person_label(actor, person_id: int, *, first_name_only: bool = False) -> str:
-    """The person's name as far as the user may see it now (identity part), else a placeholder."""
+def _person_view(actor, person_id: int):
+    """The person's record as far as the user may see it now (audited), or None without a 404."""
     if not Person.objects.visible_to(actor).filter(pk=person_id).exists():
-        return "Name not shown"
-    view = people_selectors.person_get(actor=actor, person_id=person_id)
-    if Part.IDENTITY not in view.parts:
+        return None
+    return people_selectors.person_get(actor=actor, person_id=person_id)
+
+
+def _label(view, *, first_name_only: bool = False) -> str:
+    if view is None or Part.IDENTITY not in view.parts:
         return "Name not shown"
     return view.person.given_name if first_name_only else f"{view.person.given_name} {view.person.family_name}"
+
+
+def _person_label(actor, person_id: int, *, first_name_only: bool = False) -> str:
+    """The person's name as far as the user may see it now (identity part), else a placeholder."""
+    return _label(_person_view(actor, person_id), first_name_only=first_name_only)
 
 
 # ---------------------------------------------------------------------------
@@ -218,11 +226,11 @@ class DeliverySheet:
 
 def delivery_sheet(*, actor, delivery: Delivery) -> DeliverySheet:
     address = delivery.address if delivery_address_visible(actor, delivery) else ""
+    # One read of the person serves the name and the phone (one audit row, not two).
+    view = _person_view(actor, delivery.case.person_id)
+    first_name = _label(view, first_name_only=True)
     phone = ""
-    first_name = _person_label(actor, delivery.case.person_id, first_name_only=True)
-    if delivery.contact_allowed and delivery.is_open and Person.objects.visible_to(actor).filter(
-            pk=delivery.case.person_id).exists():
-        view = people_selectors.person_get(actor=actor, person_id=delivery.case.person_id)
+    if delivery.contact_allowed and delivery.is_open and view is not None:
         phone = view.fields.get("phone", "") or ""
     items = [(a.need.item.name, a.quantity, a.need.size, a.line.store.name)
              for a in delivery.allocations.select_related("need__item", "line__store").order_by("line__store__name")]
