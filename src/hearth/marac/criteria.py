@@ -178,12 +178,15 @@ class Prompt:
         return bool(self.met)
 
 
-def prompt(person: Person, *, on: date | None = None) -> Prompt:
-    """The criteria met since the last MARAC referral: each prompts a referral, never silently."""
+def prompt(person: Person, *, on: date | None = None, results: list | None = None) -> Prompt:
+    """The criteria met since the last MARAC referral: each prompts a referral, never silently.
+
+    ``results`` are today's ``evaluate`` results when the caller already has them.
+    """
     from django.utils import timezone
 
     on = on or timezone.localdate()
-    results = evaluate(person, on=on)
+    results = evaluate(person, on=on) if results is None else results
     referral = last_referral(person, on=on)
     outstanding = [r for r in results if r.met and (referral is None or (r.since and r.since > referral.referred_on))]
     return Prompt(met=outstanding, referred_on=referral.referred_on if referral else None)

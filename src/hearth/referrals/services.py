@@ -228,9 +228,9 @@ def referral_create(
         safe_times = ""
     if share_safe_address and Part.SAFE_ADDRESS not in parts:
         errors["share_safe_address"] = "Share the safe address part to give the safe address."
-    for child in children:
-        if not Person.objects.visible_to(actor).filter(pk=child.pk).exists():
-            errors["children"] = "You can only include children whose records you can see."
+    child_ids = {child.pk for child in children}
+    if child_ids - set(Person.objects.visible_to(actor).filter(pk__in=child_ids).values_list("pk", flat=True)):
+        errors["children"] = "You can only include children whose records you can see."
     if alleged_perpetrator is not None and (
             alleged_perpetrator.pk == person.pk
             or not Person.objects.visible_to(actor).filter(pk=alleged_perpetrator.pk).exists()):

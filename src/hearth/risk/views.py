@@ -31,11 +31,11 @@ def person_risk(request, survivor_id):
     """The person's level, the trend of assessments, MARAC criteria with reasons and the prompt."""
     summary = selectors.risk_summary(actor=request.user, person_id=survivor_id)
     user = request.user
-    prompt = criteria.prompt(summary.person)
+    results = criteria.evaluate(summary.person)  # once, for the table and the prompt
+    prompt = criteria.prompt(summary.person, results=results)
     return render(request, "risk/person_risk.html", {
         "summary": summary, "person": summary.person,
-        "criteria": selectors.criteria_rows(criteria.evaluate(summary.person), records=summary.records,
-                                            details=summary.details),
+        "criteria": selectors.criteria_rows(results, records=summary.records, details=summary.details),
         "prompt": prompt,
         "prompt_rows": selectors.criteria_rows(prompt.met, records=summary.records, details=summary.details),
         "may_assess": access.may(user, "risk.assess") and summary.shows(Part.RISK_ANSWERS),
