@@ -94,8 +94,13 @@ def case_list(*, actor) -> tuple[list[SupportCase], list]:
     audit.record(AuditAction.LIST, object_type="support.supportcase")
     received, _ = referral_selectors.inbox(actor=actor, view="open")
     waiting = list(received.filter(status__in=OPENABLE_REFERRAL_STATUSES, support_case__isnull=True))
+    # Names for the list in one query, under the same rule as a record page (identity part);
+    # the list's own audit row covers them, not a record view per family.
+    people = Person.objects.visible_to(actor).in_bulk([case.person_id for case in cases])
     for case in cases:
-        case.label = _person_label(actor, case.person_id)
+        person = people.get(case.person_id)
+        named = person is not None and Part.IDENTITY in access.parts_for(actor, person)
+        case.label = f"{person.given_name} {person.family_name}" if named else "Name not shown"
     return cases, waiting
 
 
