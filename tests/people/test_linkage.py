@@ -190,3 +190,34 @@ def test_em_finds_the_share_of_matches_among_candidate_pairs():
     trained = expectation_maximisation(Counter({agree: 100, disagree: 9900}), start)
     assert trained.prior == pytest.approx(0.01, rel=0.05)
     assert trained.m["surname"][-1] > 0.9
+
+
+# -- names in the wrong box, bare house numbers, small files -------------------------------
+
+def test_a_surname_typed_in_the_given_name_box_is_compared_crossed_over():
+    a = prepare(Record("1", "Alicia", "Heron", date(1932, 1, 31)))
+    b = prepare(Record("2", "Heron", "Brooke"))
+    given, surname = levels(a, b)[:2]
+    assert (given, surname) == (0, 3)  # her surname agrees; "Brooke" is not "Alicia"
+
+
+def test_a_family_sharing_a_surname_is_not_crossed_over():
+    mother = prepare(Record("1", "Sarah", "Thomas", date(1970, 5, 1)))
+    son = prepare(Record("2", "Thomas", "Thomas", date(2001, 2, 2)))
+    # Straight, the surnames agree already: nothing is crossed and the given names still differ.
+    assert levels(mother, son)[:2] == (0, 3)
+
+
+def test_a_bare_house_number_is_no_evidence_about_the_address():
+    street = prepare(Record("1", "Kynan", "Sincovich", address_line="95 Grylls Crescent"))
+    assert levels(street, prepare(Record("2", "Kynan", "Sincovich", address_line="95")))[FIELDS.index("address")] == -1
+    assert levels(street, prepare(Record("3", "Kynan", "Sincovich", address_line="12")))[FIELDS.index("address")] == 0
+
+
+def test_small_batch_files_also_block_on_a_name_with_letters_transposed():
+    from hearth.people.linkage.blocking import candidate_pairs
+
+    a = prepare(Record("1", "Finlay", "White", date(1964, 1, 21), "15 Goodwin Street", "4227"))
+    b = prepare(Record("2", "Filnay", "Whige", date(1970, 3, 9), "15 Goodwintsreet", "4228"))
+    assert not shares_a_key(Record("1", "Finlay", "White", date(1964, 1, 21)), Record("2", "Filnay", "Whige"))
+    assert list(candidate_pairs([a, b])) == [(0, 1)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from hearth.people.linkage.__main__ import main
@@ -129,3 +130,58 @@ def test_it_runs_as_a_module_from_the_command_line(tmp_path):
                           capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
     assert _pairs(out) == []  # sisters and a daughter: nobody here is the same person
+
+
+def _twins_file(households: int, loners: int) -> str:
+    """Pairs of twins (same surname, date of birth and address, different given names), and
+    household pairs (a mother and a son at one address), and people living alone."""
+    syllables = ("bar", "den", "fol", "gum", "hix", "jow", "kep", "lud", "mor", "niv")
+
+    def surname(k: int) -> str:  # a clearly different made-up surname for each k
+        return "".join(syllables[int(d)] for d in f"{k:04d}").title()
+
+    def born(k: int, year: int) -> str:
+        return (date(year, 1 + year % 7, 1) + timedelta(days=37 * k)).isoformat()
+
+    rows = [HEADER.strip()]
+    for k in range(households):
+        rows.append(f"m{k},Sarah,{surname(k)},{born(k, 1950)},{k} Leek Road,ST4 {k % 9}AA,,")
+        rows.append(f"s{k},Dean,{surname(k)},{born(k, 1990)},{k} Leek Road,ST4 {k % 9}AA,,")
+    for k in range(loners):
+        rows.append(f"t{k}a,Chloe,{surname(5000 + k)},{born(k, 1960)},{k} Mill Lane,ST3 {k % 9}PB,,")
+        rows.append(f"t{k}b,Lauren,{surname(5000 + k)},{born(k, 1960)},{k} Mill Lane,ST3 {k % 9}PB,,")
+    return "\n".join(rows) + "\n"
+
+
+def _family_pairs(path: Path) -> set[tuple[str, str]]:
+    """Linked pairs of two members of one made-up family (twins, or a mother and her son)."""
+    found = {(r["record_id_l"], r["record_id_r"]) for r in _pairs(path)}
+    family = {*((f"t{k}a", f"t{k}b") for k in range(1000)), *((f"m{k}", f"s{k}") for k in range(1000))}
+    return {p for p in found if p in family or p[::-1] in family}
+
+
+def test_the_family_guard_stays_on_for_a_file_with_households(tmp_path, capsys):
+    source = _write(tmp_path, "in.csv", _twins_file(households=300, loners=300))
+    out = tmp_path / "pairs.csv"
+    assert main(["dedupe", str(source), "--out", str(out), "--no-train"]) == 0
+    assert "family guard on (auto: 300 household-like pairs)" in capsys.readouterr().err
+    assert not _family_pairs(out)  # neither the twins nor a mother and son are linked
+
+
+def test_the_family_guard_is_off_only_for_a_large_file_without_households(tmp_path, capsys):
+    source = _write(tmp_path, "in.csv", _twins_file(households=0, loners=600))
+    out = tmp_path / "pairs.csv"
+    assert main(["dedupe", str(source), "--out", str(out), "--no-train"]) == 0
+    assert "family guard off (auto: 0 household-like pairs)" in capsys.readouterr().err
+    found = {(r["record_id_l"], r["record_id_r"]) for r in _pairs(out)}
+    assert {(f"t{k}a", f"t{k}b") for k in range(600)} <= found  # without households: one person each
+    assert main(["dedupe", str(source), "--out", str(out), "--no-train", "--family-guard", "on"]) == 0
+    assert not _family_pairs(out)
+
+
+def test_a_small_file_keeps_the_family_guard(tmp_path, capsys):
+    source = _write(tmp_path, "in.csv", _twins_file(households=0, loners=20))
+    out = tmp_path / "pairs.csv"
+    assert main(["dedupe", str(source), "--out", str(out)]) == 0
+    assert "family guard on" in capsys.readouterr().err
+    assert not _family_pairs(out)

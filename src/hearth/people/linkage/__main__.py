@@ -37,9 +37,11 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                                  help=f"lowest match probability written (default {DEFAULT_THRESHOLD})")
             command.add_argument("--model", help="a trained model.json (default: the one shipped)")
-            command.add_argument("--no-family-guard", action="store_true",
-                                 help="let shared surname and address outweigh a different given name and date of "
-                                      "birth (only for data without households, such as FEBRL)")
+            command.add_argument("--family-guard", choices=("auto", "on", "off"), default="auto",
+                                 help="never link records whose given name or date of birth clearly differs "
+                                      "(different members of one household): on, off, or auto (default: on when "
+                                      "the input has households, off for data without them, such as FEBRL)")
+            command.add_argument("--no-family-guard", action="store_true", help=argparse.SUPPRESS)
             command.add_argument("--no-train", action="store_true",
                                  help="score with the model as it is, without re-estimating it on the input")
         command.add_argument("--max-block", type=int, default=400, help=argparse.SUPPRESS)
@@ -75,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trained on {len(prepared)} records: prior {model.prior:.5f}; written to {args.out}", file=sys.stderr)
         return 0
     model = Model.load(args.model) if args.model else shipped_model()
-    model = Model(m=model.m, u=model.u, prior=model.prior, meta=model.meta, family_guard=not args.no_family_guard)
+    guard = "off" if args.no_family_guard else args.family_guard
     options = {"model": model, "train": not args.no_train, "threshold": args.threshold,
-               "max_block": args.max_block}
+               "max_block": args.max_block, "family_guard": {"auto": "auto", "on": True, "off": False}[guard]}
     if args.command == "dedupe":
         result = batch.dedupe(read[0].records, **options)
     else:
@@ -85,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.out, "w", encoding="utf-8", newline="") as out:
         batch.write_pairs(result.pairs, out)
     skipped = sum(r.skipped for r in read)
+    decided = f" (auto: {result.household_pairs} household-like pairs)" if guard == "auto" else ""
+    print(f"family guard {'on' if result.family_guard else 'off'}{decided}", file=sys.stderr)
     print(f"{sum(len(r.records) for r in read)} records ({skipped} rows skipped), {result.candidate_pairs} "
           f"candidate pairs, {len(result.pairs)} pairs written to {args.out} in "
           f"{time.perf_counter() - started:.1f}s", file=sys.stderr)

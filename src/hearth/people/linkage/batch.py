@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .blocking import candidate_pairs
-from .compare import levels
+from .compare import NULL, levels
 from .em import train as train_model
-from .model import DEFAULT_THRESHOLD, GIVEN, PHONE, SURNAME, Model, shipped_model
+from .model import ADDRESS, DEFAULT_THRESHOLD, DOB, GIVEN, PHONE, POSTCODE, SURNAME, Model, shipped_model
 from .normalise import is_latin, parse_date
 from .records import Prepared, Record, prepare
 
@@ -150,34 +150,62 @@ class MatchResult:
     pairs: list[tuple[str, str, float]]
     candidate_pairs: int
     model: Model
+    # Whether the family guard was applied, and the household pairs seen that decided it.
+    family_guard: bool = True
+    household_pairs: int = 0
+
+
+# "auto": the family guard is on when the file has households: at least this many pairs of records
+# that share a surname and an address while their given names and dates of birth clearly differ
+# (different people living together), per 100 records. A UK case file has several per record;
+# FEBRL, generated without households, under one per 100. A file too small to tell keeps the guard.
+HOUSEHOLDS_PER_100_RECORDS = 2.0
+AUTO_GUARD_MIN_RECORDS = 1_000
+
+
+def looks_like_household(vector: tuple[int, ...]) -> bool:
+    """Two different people at one address: same surname and address, clearly different given
+    name and date of birth."""
+    at_same_home = vector[ADDRESS] >= 2 or (vector[ADDRESS] == NULL and vector[POSTCODE] == 3)
+    return vector[SURNAME] == 3 and vector[GIVEN] == 0 and vector[DOB] == 0 and at_same_home
 
 
 def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: Model | None, train: bool,
-         threshold: float, max_block: int) -> MatchResult:
-    """Streams the candidate pairs (nothing but the pairs found is kept, so a million records fit)."""
+         threshold: float, max_block: int, family_guard: bool | str = "auto") -> MatchResult:
+    """Streams the candidate pairs (nothing but the pairs found is kept, so a million records fit).
+    ``family_guard`` True or False forces the guard; "auto" decides it from the file's households."""
     model = model or shipped_model()
     other = right if right is not None else left
     if train:
         model = train_model(left, right, start=model, max_block=max_block, min_pairs=MIN_PAIRS_TO_TRAIN)
     # A copy: the shipped model is shared with the product, which counts no frequencies.
-    model = replace(model, name_frequency=_frequencies([*left, *(right or ())]))
+    # Scored without the guard; the guard is applied below, once the households are counted.
+    model = replace(model, name_frequency=_frequencies([*left, *(right or ())]), family_guard=False)
     probability: Callable[[tuple[int, ...]], float] = model.probability_of
     cache: dict[tuple[int, ...], float] = {}
     found = []
-    count = 0
+    count = households = 0
     for i, j in candidate_pairs(left, right, max_block=max_block):
         count += 1
         a, b = left[i], other[j]
         vector = levels(a, b)
-        if vector[GIVEN] == 4 or vector[SURNAME] == 3 or (vector[PHONE] == 2 and a.phone.startswith("07")):
+        households += looks_like_household(vector)
+        mobile = vector[PHONE] == 2 and a.phone.startswith("07")
+        if vector[GIVEN] == 4 or vector[SURNAME] == 3 or mobile:
             p = model.probability_for(a, b, vector)  # depends on the values, not only the levels
         else:
             p = cache.get(vector)
             if p is None:
                 p = cache[vector] = probability(vector)
         if p >= threshold:
-            found.append((a.record_id, b.record_id, p))
-    return MatchResult(found, count, model)
+            found.append((a.record_id, b.record_id, p, Model.guard(vector, p, personal_contact=mobile)))
+    if family_guard == "auto":
+        records = len(left) + len(right or ())
+        guard = records < AUTO_GUARD_MIN_RECORDS or households * 100 >= HOUSEHOLDS_PER_100_RECORDS * records
+    else:
+        guard = bool(family_guard)
+    pairs = [(x, y, g if guard else p) for x, y, p, g in found if (g if guard else p) >= threshold]
+    return MatchResult(pairs, count, replace(model, family_guard=guard), guard, households)
 
 
 def _frequencies(records: Sequence[Prepared]) -> dict[str, dict[str, float]]:
@@ -189,17 +217,20 @@ def _frequencies(records: Sequence[Prepared]) -> dict[str, dict[str, float]]:
 
 
 def dedupe(records: Sequence[Record], *, model: Model | None = None, train: bool = True,
-           threshold: float = DEFAULT_THRESHOLD, max_block: int = 400) -> MatchResult:
-    """Pairs of records within one list judged to be the same person."""
+           threshold: float = DEFAULT_THRESHOLD, max_block: int = 400,
+           family_guard: bool | str = "auto") -> MatchResult:
+    """Pairs of records within one list judged to be the same person. ``family_guard``: True,
+    False, or "auto" (on when the list has households, see ``HOUSEHOLDS_PER_100_RECORDS``)."""
     return _run([prepare(r) for r in records], None, model=model, train=train, threshold=threshold,
-                max_block=max_block)
+                max_block=max_block, family_guard=family_guard)
 
 
 def link(left: Sequence[Record], right: Sequence[Record], *, model: Model | None = None, train: bool = True,
-         threshold: float = DEFAULT_THRESHOLD, max_block: int = 400) -> MatchResult:
-    """Pairs across two lists judged to be the same person."""
+         threshold: float = DEFAULT_THRESHOLD, max_block: int = 400,
+         family_guard: bool | str = "auto") -> MatchResult:
+    """Pairs across two lists judged to be the same person (``family_guard`` as for ``dedupe``)."""
     return _run([prepare(r) for r in left], [prepare(r) for r in right], model=model, train=train,
-                threshold=threshold, max_block=max_block)
+                threshold=threshold, max_block=max_block, family_guard=family_guard)
 
 
 def write_pairs(pairs: Sequence[tuple[str, str, float]], out) -> None:

@@ -15,6 +15,8 @@ surnames, day/month swaps, moves and missing fields:
   (given name and surname entered the wrong way round);
 - postcode + house number (names and date of birth both badly typed);
 - postcode + given name group initial; phone; email.
+
+Batch runs on small files add one-field keys (see ``keys_of``).
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ def keys_of(p: Prepared, *, broad: bool = False) -> set[str]:
     the product's index stores only the narrow keys."""
     keys: set[str] = set()
     if broad:
-        keys |= {f"b{k}:{v}" for k, v in (("g", p.given), ("s", p.surname), ("d", p.born and p.born.isoformat()),
-                                             ("p", p.postcode)) if v}
+        # A name by its letters in any order and in either box: survives a transposed pair of
+        # letters (Filnay for Finlay) and a name typed in the other name's box.
+        keys |= {f"bn:{''.join(sorted(v))}" for v in (p.given, p.surname) if v}
+        keys |= {f"b{k}:{v}" for k, v in (("d", p.born and p.born.isoformat()), ("p", p.postcode),
+                                             ("l", p.locality)) if v}
     groups = set(p.given_groups)
     for other in p.other_names:  # aliases may be nicknames or earlier surnames: key both ways
         groups |= name_groups(other)

@@ -111,6 +111,9 @@ def address_level(a: Prepared, b: Prepared) -> int:
         return NULL
     if x == y:
         return 3
+    if not a.address_words or not b.address_words:
+        # Only a house number on one side ("95"): not an address to compare, unless the numbers differ.
+        return NULL if a.house == b.house else 0
     if (a.house == b.house or not a.house or not b.house) and (
             jaro_winkler(x, y) >= 0.9 or _overlap(a.address_words, b.address_words) >= 0.75):
         return 2
@@ -165,6 +168,22 @@ def email_level(a: Prepared, b: Prepared) -> int:
     return 1 if x.split("@")[0] == y.split("@")[0] or _edits(x, y) <= 1 else 0
 
 
+def _one_name_crossed(a: Prepared, b: Prepared) -> tuple[int, int] | None:
+    """One record's surname typed in the other's given-name box (Alicia Heron, "Heron Brooke"):
+    compare the names crossed over, the agreeing one as agreement, the other as it compares.
+    Only where one name agrees crossed and neither agrees straight, so a family (who share a
+    surname in the same box) is compared as usual and its given names still differ."""
+    if a.surname == b.given or (len(a.surname) > 3 and jaro_winkler(*sorted((a.surname, b.given))) >= 0.92):
+        agreed = 3 if a.surname == b.given else 2
+        other = 4 if a.given == b.surname else (2 if _edits(a.given, b.surname) <= 1 else 0)
+        return other, agreed
+    if a.given == b.surname or (len(a.given) > 3 and jaro_winkler(*sorted((a.given, b.surname))) >= 0.92):
+        agreed = 4 if a.given == b.surname else 2
+        other = 3 if a.surname == b.given else (2 if _edits(a.surname, b.given) <= 1 else 0)
+        return agreed, other
+    return None
+
+
 def levels(a: Prepared, b: Prepared) -> tuple[int, ...]:
     """The comparison vector (one level per field in ``FIELDS`` order)."""
     given, surname = given_level(a, b), surname_level(a, b)
@@ -174,5 +193,7 @@ def levels(a: Prepared, b: Prepared) -> tuple[int, ...]:
             given, surname = 4, 3
         elif jaro_winkler(a.given, b.surname) >= 0.9 and jaro_winkler(a.surname, b.given) >= 0.9:
             given, surname = 2, 2
+        else:
+            given, surname = _one_name_crossed(a, b) or (given, surname)
     return (given, surname, dob_level(a, b), address_level(a, b), locality_level(a, b), postcode_level(a, b),
             phone_level(a, b), email_level(a, b))
