@@ -91,3 +91,68 @@ def test_rebuilding_the_keys_restores_a_lost_index(demo):
     call_command("rebuild_blocking_keys", stdout=out)
     assert "Rewrote the matching keys of" in out.getvalue()
     assert matching.candidate_ids(record)[0] == mother.pk
+
+
+def _stored(demo, given_name, family_name, **fields):
+    """A person record with its keys in the index, as the product stores it."""
+    from hearth.people.models import Identity
+
+    member = demo.membership("police.officer")
+    person = Person.objects.create(identity=Identity.objects.create(), owner_agency=member.agency,
+                                   created_by=member.user, given_name=given_name, family_name=family_name, **fields)
+    matching.blocking_keys_store(person)
+    return person
+
+
+def _keyed(demo, count, keys):
+    """``count`` new records holding exactly ``keys`` in the index."""
+    people = [_stored(demo, f"Namesake{i}", "Keyed") for i in range(count)]
+    BlockingKey.objects.filter(person__in=people).delete()
+    BlockingKey.objects.bulk_create(BlockingKey(person=p, key=k) for p in people for k in keys)
+    return people
+
+
+def test_one_rare_key_shared_outranks_several_common_ones(demo, monkeypatch):
+    # 30 records share two keys with the one entered, one record shares a single key no other
+    # record has (say, her phone): counting keys would rank the 30 first, weighing them by
+    # rarity ranks her first.
+    common = _keyed(demo, 30, ["common-a", "common-b"])
+    rare = _keyed(demo, 1, ["rare"])[0]
+    monkeypatch.setattr(matching, "hashed_keys", lambda record: {"common-a", "common-b", "rare"})
+    monkeypatch.setattr(matching, "_store_size", lambda: 200)
+    ids = matching.candidate_ids(matching.Record("new"), limit=5)
+    assert ids[0] == rare.pk
+    assert set(ids[1:]) <= {p.pk for p in common}
+    assert matching.key_weights(["rare", "common-a"])["rare"] > 2 * matching.key_weights(["common-a"])["common-a"]
+
+
+def test_a_key_held_by_too_many_records_is_left_out_unless_there_is_no_other(demo, monkeypatch):
+    crowd = _keyed(demo, 12, ["crowd"])
+    few = _keyed(demo, 4, ["crowd", "few"])
+    monkeypatch.setattr(matching, "COMMON_KEY", 10)
+    assert set(matching.key_weights(["crowd", "few"])) == {"few"}
+    monkeypatch.setattr(matching, "hashed_keys", lambda record: {"crowd", "few"})
+    assert set(matching.candidate_ids(matching.Record("new"))) == {p.pk for p in few}
+    # Every key common: the rarest is still searched, so the page is never empty for it.
+    monkeypatch.setattr(matching, "hashed_keys", lambda record: {"crowd"})
+    assert set(matching.candidate_ids(matching.Record("new"))) == {p.pk for p in crowd + few}
+
+
+def test_a_given_name_with_two_letters_swapped_is_still_found(demo):
+    # Nothing but the names to go on, and the given name mistyped: "Haryr" shares no key of
+    # its own with "Harry", but is one slip from a known name, so it is keyed as Harry too.
+    harry = _stored(demo, "Harry", "Sowbys")
+    _stored(demo, "Henrietta", "Sowbys")
+    record = matching.record_from_form({"given_name": "Haryr", "family_name": "Sowbys"})
+    assert harry.pk in matching.candidate_ids(record)
+    assert matching.candidates_for(record, keep_no_link=True)[0].person == harry
+
+
+def test_only_a_name_that_is_not_known_is_corrected():
+    from hearth.people.linkage.index_keys import corrected_groups
+
+    assert corrected_groups("haryr") == {"henry"}  # Harry's group
+    assert corrected_groups("harry") == frozenset()  # a known name stays itself
+    assert corrected_groups("eimly") == {"emily"}
+    assert corrected_groups("kelly") == frozenset()  # not in the lists: nothing to correct it to
+    assert corrected_groups("jo") == frozenset()  # too short to say which name it was meant to be

@@ -2,25 +2,32 @@
 
 ``linkage`` is pure Python (it also runs from the command line without a database); this
 module stores each record's blocking keys as keyed hashes in an indexed table, finds
-candidates through that index (most keys shared first) and scores them with the trained
-model, honouring "not the same person" decisions.
+candidates through that index (the records sharing the most, and the rarest, keys first) and
+scores them with the trained model, honouring "not the same person" decisions.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from hearth.platform import crypto
 
 from .linkage import NO_LINK, Record, blocking_keys, prepare, shipped_model
 from .models import BlockingKey, NotSamePerson, Person
 
-# The records sharing the most keys with the one entered: the true match shares many (its
-# names, date of birth and their variants), a namesake only one or two.
+# The records sharing the most key weight with the one entered are scored: the true match
+# shares many keys (its names, date of birth and their variants), a namesake only one or two.
 MAX_CANDIDATES = 60
+# A key held by more records than this (a common name with a common surname sound, in a
+# large store) is left out of the search: its records would crowd out the rest and it says
+# little about any one of them. Unless every key of the record is that common: then the
+# rarest is used.
+COMMON_KEY = 1000
 
 
 def _aliases(text: str) -> tuple[str, ...]:
@@ -89,12 +96,41 @@ def _excluded_pairs(person_ids: Iterable[int], against: int | None) -> set[int]:
     return {b if a == against else a for a, b in marks.values_list("person_a_id", "person_b_id")}
 
 
+def _store_size() -> int:
+    """How many person records there are, roughly (PostgreSQL's planner estimate, which
+    ANALYZE and autovacuum keep current; a count where there is none)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Person._meta.db_table])
+            row = cursor.fetchone()
+        if row and row[0] >= 0:  # -1: never analysed yet
+            return max(int(row[0]), 1)
+    return Person.objects.count()
+
+
+def key_weights(keys: Iterable[str]) -> dict[str, int]:
+    """Each key of a record that is in the index -> what sharing it is worth: more the rarer it
+    is (inverse document frequency, log(1 + N/n) for a key held by n of N records, in
+    thousandths so that sums are exact). Keys held by more than ``COMMON_KEY`` records are left
+    out unless there is no other."""
+    counts = dict(BlockingKey.objects.filter(key__in=list(keys)).values("key").annotate(n=Count("key"))
+                  .values_list("key", "n"))
+    if not counts:
+        return {}
+    kept = {k: n for k, n in counts.items() if n <= COMMON_KEY} or dict([min(counts.items(), key=lambda kn: kn[1])])
+    size = max(_store_size(), max(kept.values()))
+    return {k: round(1000 * math.log1p(size / n)) for k, n in kept.items()}
+
+
 def candidate_ids(record: Record, *, limit: int = MAX_CANDIDATES) -> list[int]:
-    """Ids of the stored records sharing the most blocking keys with ``record``."""
-    keys = hashed_keys(record)
-    if not keys:
+    """Ids of the stored records sharing the most key weight with ``record`` (see
+    ``key_weights``): one rare key shared (a phone, a name with its date of birth) counts for
+    more than several common ones (a common name with a common surname)."""
+    weights = key_weights(hashed_keys(record))
+    if not weights:
         return []
-    rows = (BlockingKey.objects.filter(key__in=keys).values("person_id").annotate(shared=Count("id"))
+    worth = Case(*(When(key=k, then=Value(w)) for k, w in weights.items()), output_field=IntegerField())
+    rows = (BlockingKey.objects.filter(key__in=list(weights)).values("person_id").annotate(shared=Sum(worth))
             .order_by("-shared", "person_id")[:limit])
     return [row["person_id"] for row in rows]
 

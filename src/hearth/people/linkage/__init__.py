@@ -6,6 +6,7 @@ on files with ``python -m hearth.people.linkage`` (see ``__main__.py``).
 """
 
 from .blocking import keys_of
+from .index_keys import index_keys
 from .model import (
     DEFAULT_THRESHOLD,
     LINK,
@@ -27,5 +28,6 @@ __all__ = [
 
 
 def blocking_keys(record: Record) -> set[str]:
-    """The blocking keys of one record (what the product stores, hashed, in its index)."""
-    return keys_of(prepare(record))
+    """The blocking keys of one record (what the product stores, hashed, in its index): the
+    batch's narrow keys and their forms under a mistyped given name's known name (``index_keys``)."""
+    return index_keys(prepare(record))
