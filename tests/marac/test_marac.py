@@ -235,3 +235,23 @@ def test_invited_agencies_see_a_listed_case_only_once_the_agenda_is_published(po
     assert client.get(reverse("marac:case_detail", args=[case.pk])).status_code == 200
     grant = services.grants_for_case(case).get(agency=housing)
     assert grant.ends_at.date() == meeting.held_on + timedelta(days=365)
+
+
+def test_a_case_shows_no_answers_or_words_from_another_agencys_linked_record(police, demo, client_for):
+    # Linking a record shares the level as a warning, never another agency's answers (ACCESS.md).
+    victim, abuser = _new_pair(police)
+    _assess(police, victim, 15, D0, fears_most="He will find the new flat")
+    referral = services.referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0)
+    coordinator, membership = _as(demo, "marac.coordinator")
+    with context.acting_as(coordinator, membership):
+        meeting = services.meeting_create(actor=coordinator, held_on=date.today() + timedelta(days=14), chair="Chair",
+                                          agencies=[Agency.objects.get(slug="stoke-housing")])
+        case = services.case_list(actor=coordinator, meeting=meeting, referral=referral)
+    idva, idva_membership = _as(demo, "idva", "new-era-victims")
+    with context.acting_as(idva, idva_membership):
+        other = people_services.person_create(actor=idva, link_to=victim, given_name="Ioana", family_name="Stan")
+        _assess(idva, other, 20, D0 + timedelta(days=3), fears_most="Words told only to New Era")
+    page = client_for("marac.coordinator").get(reverse("marac:case_detail", args=[case.pk])).content.decode()
+    assert "He will find the new flat" in page and "(15 yes)" in page
+    assert "Words told only to New Era" not in page and "(20 yes)" not in page
+    assert "From a linked record" in page

@@ -89,9 +89,12 @@ def case_get(*, actor, case_id) -> CaseView:
         actor, MaracCase.objects.select_related("meeting", "referral__person", "referral__perpetrator"), pk=case_id)
     parts = access.parts_for(actor, case)
     person = case.referral.person
-    level, source = risk_selectors.current_level(person)
+    # Only assessments on records the reader may see in detail: linking another agency's record
+    # of the same person shares its level as a warning, never its answers or the survivor's words.
+    records = risk_selectors.records_in_view(actor, person)
+    level, source = risk_selectors.shared_level(person, records, risk_selectors.shows_details(parts))
     view = CaseView(case=case, parts=parts, level=level, level_source=source)
-    view.assessment = risk_selectors.latest_assessment(person)
+    view.assessment = risk_selectors.latest_assessment(person, records)
     if view.assessment is not None:
         view.answers_visible = risk_selectors.answers_visible(actor, view.assessment, parts)
     view.returns = list(case.research_returns.select_related("agency", "entered_by"))

@@ -152,10 +152,13 @@ def submitted_assessments(person: Person):
             .select_related("tool_version__tool", "assessed_by", "agency"))
 
 
-def latest_assessment(person: Person) -> Assessment | None:
-    """The newest submitted assessment that no later revision replaces (one query)."""
-    return (submitted_assessments(person).exclude(revisions__status=AssessmentStatus.SUBMITTED)
-            .order_by("-assessed_on", "-pk").first())
+def latest_assessment(person: Person, records: frozenset[int] | None = None) -> Assessment | None:
+    """The newest submitted assessment that no later revision replaces (one query); with
+    ``records``, only among assessments on those records of the identity."""
+    assessments = submitted_assessments(person)
+    if records is not None:
+        assessments = assessments.filter(person_id__in=records)
+    return assessments.exclude(revisions__status=AssessmentStatus.SUBMITTED).order_by("-assessed_on", "-pk").first()
 
 
 def latest_reported(person: Person) -> ReportedRisk | None:
@@ -196,16 +199,22 @@ def current_level(person: Person) -> tuple[str | None, str]:
     return level, source
 
 
-def risk_summary(*, actor, person_id) -> RiskSummary:
-    person, parts = person_for_risk(actor=actor, person_id=person_id)
-    records, details = records_in_view(actor, person), shows_details(parts)
-    # The level is identity-wide: the shared warning. Where it came from is told only to a reader
-    # who may see that record's details; otherwise it names no agency, tool, score or date.
+def shared_level(person: Person, records: frozenset[int], details: bool) -> tuple[str | None, str]:
+    """The identity-wide level (the shared warning) and where it came from, told only to a reader
+    who may see that record's details (``records``, ``details``); otherwise it names no agency,
+    tool, score or date."""
     level, source, origin = _level_with_origin(person)
     if origin is not None and origin not in records:
         source = "From a linked record"
     elif origin is not None and not details:
         source = "Shared as a warning"
+    return level, source
+
+
+def risk_summary(*, actor, person_id) -> RiskSummary:
+    person, parts = person_for_risk(actor=actor, person_id=person_id)
+    records, details = records_in_view(actor, person), shows_details(parts)
+    level, source = shared_level(person, records, details)
     summary = RiskSummary(person=person, parts=parts, level=level, level_source=source, records=records,
                           details=details)
     if not details:
