@@ -231,3 +231,15 @@ def test_the_schema_is_an_openapi_3_document(db):
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == {"/api/referrals/", "/api/referrals/{api_referral_id}/"}
     assert schema["components"]["securitySchemes"]["agencyToken"]["scheme"] == "bearer"
+
+
+def test_refusals_are_audited_although_the_refused_referral_is_undone(partner):
+    # The referral and its rows are rolled back; the audit of the refusal must survive that.
+    tariq = Person.objects.get(given_name="Tariq", family_name="Hussain")  # New Era's record
+    assert _post(partner, _body(person_id=tariq.pk)).status_code == 400
+    assert AuditEvent.objects.filter(action=AuditAction.DENY, object_type="people.person",
+                                     object_id=str(tariq.pk)).exists()
+    duplicate = _post(partner, _body(to_agency="alice-charity", reasons=["practical_items"]))
+    assert duplicate.status_code == 409
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, outcome="deny", object_type="referrals.referral",
+                                     detail__duplicate_of__isnull=False).exists()

@@ -163,11 +163,7 @@ def person_match_or_create(*, actor, person: dict, shared_parts=()) -> tuple[Per
     return person_create(actor=actor, **person), "new"
 
 
-@transaction.atomic
-def partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None = None, person_id: int | None,
-                            person: dict | None, idempotency_key: str = "", allow_duplicate: bool = False,
-                            consent_taken_on: date | None = None, to_service=None,
-                            **fields) -> tuple[Referral, bool]:
+def partner_referral_create(*, actor, token: ApiToken, person_id: int | None, **request) -> tuple[Referral, bool]:
     """Create and send a referral from a partner system: the same rules as a member of staff.
 
     The receiver is ``to_agency`` or a directory service (``to_service``), as on the staff
@@ -175,8 +171,31 @@ def partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None 
     and optional date of birth, phone, postcode): matched first (``person_match_or_create``),
     so a confident match the agency may see is reused, otherwise a new record owned by the
     agency. Returns the referral and whether it was created now (False: a replay of the same
-    Idempotency-Key). One transaction: a refused referral leaves no new person behind.
+    Idempotency-Key). One transaction: a refused referral leaves no new person behind, and
+    the refusal itself is audited after that transaction is undone.
     """
+    try:
+        return _partner_referral_create(actor=actor, token=token, person_id=person_id, **request)
+    except Duplicate as duplicate:
+        audit.record(AuditAction.CREATE, object_type="referrals.referral", outcome="deny",
+                     reason="an open referral of this person to this agency exists",
+                     detail={"duplicate_of": duplicate.referral.pk})
+        raise
+    except _NotVisible:
+        # Never confirm that someone else's record exists: the same answer as for no record.
+        audit.deny(object_type="people.person", object_id=str(person_id)[:64], reason="not visible to the agency")
+        raise ValidationError({"person_id": "There is no person with this id that your agency can see."}) from None
+
+
+class _NotVisible(Exception):
+    """The person_id names no record the agency may see."""
+
+
+@transaction.atomic
+def _partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None = None, person_id: int | None,
+                             person: dict | None, idempotency_key: str = "", allow_duplicate: bool = False,
+                             consent_taken_on: date | None = None, to_service=None,
+                             **fields) -> tuple[Referral, bool]:
     key = f"{IDEMPOTENCY_PREFIX}{idempotency_key}" if idempotency_key else ""
     if key:
         existing = Referral.objects.filter(from_agency=token.agency, idempotency_key=key).first()
@@ -190,9 +209,7 @@ def partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None 
     if person_id is not None:
         subject = Person.objects.visible_to(actor).filter(pk=person_id).first()
         if subject is None:
-            # Never confirm that someone else's record exists.
-            audit.deny(object_type="people.person", object_id=str(person_id)[:64], reason="not visible to the agency")
-            raise ValidationError({"person_id": "There is no person with this id that your agency can see."})
+            raise _NotVisible
     elif person:
         subject, _found = person_match_or_create(actor=actor, person=person,
                                                  shared_parts=fields.get("shared_parts", ()))
