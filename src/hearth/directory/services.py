@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -33,10 +34,7 @@ from .taxonomy import AUDIENCE_TAXONOMY, AUDIENCES, NEEDS, NEEDS_TAXONOMY
 CONFIDENTIAL_NEEDS = {"safe-accommodation"}
 
 
-def _require(actor, permission: str) -> None:
-    if not access.may(actor, permission):
-        audit.deny(object_type="directory.service", reason=f"lacks {permission}")
-        raise PermissionDenied(permission)
+_require = partial(access.require, object_type="directory.service")
 
 
 def taxonomy_ensure() -> None:

@@ -8,6 +8,7 @@ which lapses 12 months after the meeting.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -41,10 +42,7 @@ MARAC_PARTS = (Part.IDENTITY, Part.RISK_LEVEL, Part.RISK_ANSWERS)
 REPEAT_WINDOW = timedelta(days=365)
 
 
-def _require(actor, permission: str, obj=None) -> None:
-    if not access.may(actor, permission, obj):
-        audit.deny(obj=obj, object_type="" if obj is not None else "marac", reason=f"lacks {permission}")
-        raise PermissionDenied(permission)
+_require = partial(access.require, object_type="marac")
 
 
 def _end_of(day: date) -> datetime:

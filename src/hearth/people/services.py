@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,9 +39,7 @@ PERSON_FIELDS = (
 
 
 def _require(actor, permission: str, obj=None, *, object_type: str = "people.person") -> None:
-    if not access.may(actor, permission, obj):
-        audit.deny(obj=obj, object_type="" if obj is not None else object_type, reason=f"lacks {permission}")
-        raise PermissionDenied(permission)
+    access.require(actor, permission, obj, object_type=object_type)
 
 
 def _clean_values(fields: dict) -> dict:

@@ -17,6 +17,7 @@ from datetime import timedelta
 import rules
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -338,6 +339,17 @@ def may(user, permission: str, obj=None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     return bool(rules.test_rule(permission, user, obj)) if permission in PERMISSIONS else False
+
+
+def require(user, permission: str, obj=None, *, object_type: str = "") -> None:
+    """Refuse (``PermissionDenied``, with the refusal audited) unless ``may`` says yes: the one
+    check every service makes before it changes anything. ``object_type`` names what was
+    refused when there is no ``obj``."""
+    if not may(user, permission, obj):
+        is_record = hasattr(obj, "_meta")
+        audit.deny(obj=obj if is_record else None, object_type="" if is_record else object_type,
+                   reason=f"lacks {permission}")
+        raise PermissionDenied(permission)
 
 
 def get_visible_or_404(user, queryset: models.QuerySet, **lookup):

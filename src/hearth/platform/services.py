@@ -28,11 +28,7 @@ from .models import (
 )
 from .roles import Role
 
-
-def _require(actor, permission: str, obj=None) -> None:
-    if not access.may(actor, permission, obj):
-        audit.deny(obj=obj if hasattr(obj, "_meta") else None, reason=f"lacks {permission}")
-        raise PermissionDenied(permission)
+_require = access.require
 
 
 @transaction.atomic

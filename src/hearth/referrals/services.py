@@ -7,6 +7,7 @@ or withdrawal ends it at once; completion ends it after the lapse period.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -40,10 +41,7 @@ OFFERED_BY_KIND: dict[str, frozenset[str]] = {
 }
 
 
-def _require(actor, permission: str, obj=None) -> None:
-    if not access.may(actor, permission, obj):
-        audit.deny(obj=obj, object_type="referrals.referral" if obj is None else "", reason=f"lacks {permission}")
-        raise PermissionDenied(permission)
+_require = partial(access.require, object_type="referrals.referral")
 
 
 def _event(referral: Referral, actor, status: str, note: str = "") -> None:

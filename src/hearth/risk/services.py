@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -43,11 +44,7 @@ from .models import (
 )
 from .tools import engine
 
-
-def _require(actor, permission: str, obj=None) -> None:
-    if not access.may(actor, permission, obj):
-        audit.deny(obj=obj, object_type="" if obj is not None else "risk", reason=f"lacks {permission}")
-        raise PermissionDenied(permission)
+_require = partial(access.require, object_type="risk")
 
 
 def _require_part(actor, person: Person, part: str) -> frozenset[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -58,10 +59,7 @@ OPENABLE_REFERRAL_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRES
 DRIVER_ROLES = (Role.DELIVERY_VOLUNTEER, Role.CHARITY_WORKER)
 
 
-def _require(actor, permission: str) -> None:
-    if not access.may(actor, permission):
-        audit.deny(object_type="support", reason=f"lacks {permission}")
-        raise PermissionDenied(permission)
+_require = partial(access.require, object_type="support")
 
 
 def _agency_id(actor) -> int:
