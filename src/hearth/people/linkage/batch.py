@@ -28,6 +28,11 @@ FEBRL_COLUMNS = ("rec_id", "given_name", "surname", "street_number", "address_1"
 FEBRL_IGNORED = ("soc_sec_id", "state")
 # Below this many candidate pairs, retraining on the file itself says less than the shipped model.
 MIN_PAIRS_TO_TRAIN = 2_000
+# Candidate pairs scored at most, per record (but never fewer than PAIR_BUDGET_FLOOR in all): on a
+# large file the biggest blocks (a common name in a common birth month) are left out until the
+# rest fit, so that time and memory grow with the file and not with its square.
+PAIRS_PER_RECORD = 12
+PAIR_BUDGET_FLOOR = 3_000_000
 
 
 @dataclass
@@ -176,8 +181,10 @@ def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: M
     ``family_guard`` True or False forces the guard; "auto" decides it from the file's households."""
     model = model or shipped_model()
     other = right if right is not None else left
+    budget = max(PAIRS_PER_RECORD * (len(left) + len(right or ())), PAIR_BUDGET_FLOOR)
     if train:
-        model = train_model(left, right, start=model, max_block=max_block, min_pairs=MIN_PAIRS_TO_TRAIN)
+        model = train_model(left, right, start=model, max_block=max_block, min_pairs=MIN_PAIRS_TO_TRAIN,
+                            pair_budget=budget)
     # A copy: the shipped model is shared with the product, which counts no frequencies.
     # Scored without the guard; the guard is applied below, once the households are counted.
     model = replace(model, name_frequency=_frequencies([*left, *(right or ())]), family_guard=False)
@@ -185,7 +192,7 @@ def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: M
     cache: dict[tuple[int, ...], float] = {}
     found = []
     count = households = 0
-    for i, j in candidate_pairs(left, right, max_block=max_block):
+    for i, j in candidate_pairs(left, right, max_block=max_block, pair_budget=budget):
         count += 1
         a, b = left[i], other[j]
         vector = levels(a, b)

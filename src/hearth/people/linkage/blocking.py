@@ -93,13 +93,35 @@ def keys_of(p: Prepared, *, broad: bool = False) -> set[str]:
     return keys
 
 
+def _capped(sizes: Iterator[tuple[int, int]], max_block: int, budget: int) -> int:
+    """The largest block size up to ``max_block`` whose blocks together give at most ``budget``
+    pairs (sizes are (left, right) block sizes; a dedupe block of n gives n(n-1)/2 pairs)."""
+    pairs_at: dict[int, int] = defaultdict(int)
+    for n_left, n_right in sizes:
+        size = max(n_left, n_right)
+        if size <= max_block:
+            pairs_at[size] += n_left * n_right if n_right >= 0 else n_left * (n_left - 1) // 2
+    total, cap = 0, 1
+    for size in sorted(pairs_at):
+        total += pairs_at[size]
+        if total > budget:
+            break
+        cap = size
+    return max(cap, min(max_block, MIN_BLOCK_CAP))
+
+
+MIN_BLOCK_CAP = 20
+
+
 def candidate_pairs(left: Sequence[Prepared], right: Sequence[Prepared] | None = None, *,
-                    max_block: int = 400, only: tuple[str, ...] = (), broad: bool | None = None
-                    ) -> Iterator[tuple[int, int]]:
+                    max_block: int = 400, only: tuple[str, ...] = (), broad: bool | None = None,
+                    pair_budget: int | None = None) -> Iterator[tuple[int, int]]:
     """Index pairs (i, j) that share a key: within ``left`` (dedupe, i < j) or across
     ``left`` and ``right`` (link). Blocks larger than ``max_block`` on one side are skipped:
-    such a key (a very common name) says too little to be worth the pairs. ``only`` limits
-    the keys to those with the given prefixes (``("dg:",)``), for training."""
+    such a key (a very common name) says too little to be worth the pairs. With ``pair_budget``
+    the largest blocks are skipped too, until the blocks give at most that many pairs (the
+    work then grows with the file, not with its square). ``only`` limits the keys to those
+    with the given prefixes (``("dg:",)``), for training."""
     if broad is None:  # one-field keys only where their pairs are affordable
         broad = len(left) + len(right or ()) <= BROAD_UP_TO
     index: dict[str, list[int]] = defaultdict(list)
@@ -109,6 +131,8 @@ def candidate_pairs(left: Sequence[Prepared], right: Sequence[Prepared] | None =
                 index[key].append(i)
     seen: set[int] = set()
     if right is None:
+        if pair_budget is not None:
+            max_block = _capped(((len(m), -1) for m in index.values() if len(m) > 1), max_block, pair_budget)
         width = len(left)
         for members in index.values():
             if len(members) < 2 or len(members) > max_block:
@@ -127,6 +151,8 @@ def candidate_pairs(left: Sequence[Prepared], right: Sequence[Prepared] | None =
         for key in keys_of(p, broad=broad):
             if key in index:
                 other[key].append(j)
+    if pair_budget is not None:
+        max_block = _capped(((len(index[k]), len(js)) for k, js in other.items()), max_block, pair_budget)
     for key, js in other.items():
         is_ = index[key]
         if len(is_) > max_block or len(js) > max_block:

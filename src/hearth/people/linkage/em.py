@@ -94,7 +94,8 @@ MAX_TRAINING_PAIRS = 2_000_000
 
 
 def train(left: Sequence[Prepared], right: Sequence[Prepared] | None = None, *, start: Model,
-          max_block: int = 400, random_pairs: int = 300_000, min_pairs: int = 0) -> Model:
+          max_block: int = 400, random_pairs: int = 300_000, min_pairs: int = 0,
+          pair_budget: int | None = None) -> Model:
     """Unsupervised training: u from random pairs, m by EM in blocking sessions, then the prior.
     With fewer than ``min_pairs`` candidate pairs there is too little to learn from: ``start``
     is returned as it is."""
@@ -103,14 +104,17 @@ def train(left: Sequence[Prepared], right: Sequence[Prepared] | None = None, *, 
     from .blocking import candidate_pairs
 
     other = right if right is not None else left
-    if min_pairs and sum(1 for _ in islice(candidate_pairs(left, right, max_block=max_block), min_pairs)) < min_pairs:
+    def pairs(only: tuple[str, ...] = ()):
+        return candidate_pairs(left, right, max_block=max_block, only=only, pair_budget=pair_budget)
+
+    if min_pairs and sum(1 for _ in islice(pairs(), min_pairs)) < min_pairs:
         return start
     u = estimate_u(left, right, pairs=random_pairs)
     learned: dict[str, list[list[float]]] = {f: [] for f in FIELDS}
     for prefixes, ignored in SESSIONS:
         skip = [k for k, f in enumerate(FIELDS) if f in ignored]
         vectors: Counter[tuple[int, ...]] = Counter()
-        for i, j in islice(candidate_pairs(left, right, max_block=max_block, only=prefixes), MAX_TRAINING_PAIRS):
+        for i, j in islice(pairs(prefixes), MAX_TRAINING_PAIRS):
             vector = list(levels(left[i], other[j]))
             for k in skip:
                 vector[k] = NULL
@@ -124,8 +128,7 @@ def train(left: Sequence[Prepared], right: Sequence[Prepared] | None = None, *, 
     m = {f: ([sum(col) / len(rows) for col in zip(*rows, strict=True)] if (rows := learned[f]) else list(start.m[f]))
          for f in FIELDS}
     fixed = Model(m=m, u=u, prior=start.prior, meta=dict(start.meta))
-    vectors = Counter(levels(left[i], other[j])
-                      for i, j in islice(candidate_pairs(left, right, max_block=max_block), MAX_TRAINING_PAIRS))
+    vectors = Counter(levels(left[i], other[j]) for i, j in islice(pairs(), MAX_TRAINING_PAIRS))
     # The prior is the chance that two records picked at random are the same person, not
     # that a blocked pair is: blocked pairs were chosen for agreeing, and that agreement is
     # already counted in their comparison vectors.
