@@ -221,3 +221,16 @@ def test_small_batch_files_also_block_on_a_name_with_letters_transposed():
     b = prepare(Record("2", "Filnay", "Whige", date(1970, 3, 9), "15 Goodwintsreet", "4228"))
     assert not shares_a_key(Record("1", "Finlay", "White", date(1964, 1, 21)), Record("2", "Filnay", "Whige"))
     assert list(candidate_pairs([a, b])) == [(0, 1)]
+
+
+def test_a_pair_budget_leaves_out_the_largest_blocks_first():
+    from hearth.people.linkage.blocking import candidate_pairs
+
+    # 30 namesakes born the same day (one big block) and two pairs sharing a phone (small blocks).
+    crowd = [prepare(Record(str(k), "Jack", "Smith", date(1990, 1, 1))) for k in range(30)]
+    pairs = [prepare(Record(f"p{k}", f"Name{k}", "Other", phone=f"07700 90{k // 2:04d}")) for k in range(4)]
+    everyone = crowd + pairs
+    unlimited = set(candidate_pairs(everyone, max_block=400))
+    budgeted = set(candidate_pairs(everyone, max_block=400, pair_budget=10))
+    assert (30, 31) in budgeted and (32, 33) in budgeted
+    assert (0, 1) in unlimited and (0, 1) not in budgeted
