@@ -156,3 +156,27 @@ def test_only_a_name_that_is_not_known_is_corrected():
     assert corrected_groups("eimly") == {"emily"}
     assert corrected_groups("kelly") == frozenset()  # not in the lists: nothing to correct it to
     assert corrected_groups("jo") == frozenset()  # too short to say which name it was meant to be
+
+
+def test_candidates_are_scored_as_their_full_records_would_be(demo):
+    # Scoring reads the encrypted fields only where the record entered has them too: the
+    # figures and reasons are those of the whole stored record all the same.
+    from hearth.people.linkage import shipped_model
+
+    record = matching.record_from_form({**NEW_LIZ, "date_of_birth": _mother().date_of_birth, "email": ""})
+    found = matching.candidates_for(record, keep_no_link=True)
+    assert found
+    for c in found:
+        full = shipped_model().compare(record, matching.record_of(c.person))
+        assert (c.probability, c.reasons) == (full.probability, full.reasons)
+
+
+def test_a_flat_is_keyed_by_its_building_not_its_number():
+    # Not "house 4 on the street 'flat'", a key every flat 4 in the area would share.
+    from hearth.people.linkage import Record, blocking_keys, prepare
+    from hearth.people.linkage.index_keys import street_key
+
+    flat = Record("1", "Ann", "Lee", address_line="Flat 4, 12 Leek Road, Hanley", postcode="ST4 7NH")
+    assert street_key(prepare(flat)) == "sa:12|leek|ST4"
+    assert [k for k in blocking_keys(flat) if k.startswith("sa:")] == ["sa:12|leek|ST4"]
+    assert street_key(prepare(Record("2", address_line="Flat 4", postcode="ST4 7NH"))) == ""

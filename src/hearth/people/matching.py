@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, IntegerField, Q, Sum, TextField, Value, When
+from django.db.models.functions import Cast
 
 from hearth.platform import crypto
 
@@ -22,12 +23,15 @@ from .models import BlockingKey, NotSamePerson, Person
 
 # The records sharing the most key weight with the one entered are scored: the true match
 # shares many keys (its names, date of birth and their variants), a namesake only one or two.
-MAX_CANDIDATES = 60
-# A key held by more records than this (a common name with a common surname sound, in a
-# large store) is left out of the search: its records would crowd out the rest and it says
-# little about any one of them. Unless every key of the record is that common: then the
-# rarest is used.
-COMMON_KEY = 1000
+# At a million records a common name with nothing else agreeing has up to ~100 namesakes
+# sharing its key: 60 left the true person out of 1% of searches there, 200 out of 0.2%
+# (bench/bench_online.py), for a few milliseconds more.
+MAX_CANDIDATES = 200
+# A key held by more records than this is left out of the search: its records would crowd
+# out the rest, it says little about any one of them, and reading them costs the most. Unless
+# every key of the record is that common: then one of them is used. (At a million records the
+# largest useful keys, a common given name with a common surname, hold 100-200.)
+COMMON_KEY = 300
 
 
 def _aliases(text: str) -> tuple[str, ...]:
@@ -108,13 +112,28 @@ def _store_size() -> int:
     return Person.objects.count()
 
 
+def _key_counts(keys: Iterable[str]) -> dict[str, int]:
+    """How many records hold each key that is in the index, counted only up to ``COMMON_KEY``
+    + 1 (past that a key is common, however common: counting further would only cost time)."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    # One query for all the keys, each count stopping at the limit (the ORM's count() of a
+    # slice does the same, but one query per key). Only the table's own name is formatted in.
+    table = connection.ops.quote_name(BlockingKey._meta.db_table)
+    held = f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE key = %s LIMIT %s) AS held"  # noqa: S608
+    one = f"SELECT CAST(%s AS VARCHAR(64)), ({held})"
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([one] * len(keys)), [x for key in keys for x in (key, key, COMMON_KEY + 1)])
+        return {key: n for key, n in cursor.fetchall() if n}
+
+
 def key_weights(keys: Iterable[str]) -> dict[str, int]:
     """Each key of a record that is in the index -> what sharing it is worth: more the rarer it
     is (inverse document frequency, log(1 + N/n) for a key held by n of N records, in
     thousandths so that sums are exact). Keys held by more than ``COMMON_KEY`` records are left
     out unless there is no other."""
-    counts = dict(BlockingKey.objects.filter(key__in=list(keys)).values("key").annotate(n=Count("key"))
-                  .values_list("key", "n"))
+    counts = _key_counts(keys)
     if not counts:
         return {}
     kept = {k: n for k, n in counts.items() if n <= COMMON_KEY} or dict([min(counts.items(), key=lambda kn: kn[1])])
@@ -122,7 +141,7 @@ def key_weights(keys: Iterable[str]) -> dict[str, int]:
     return {k: round(1000 * math.log1p(size / n)) for k, n in kept.items()}
 
 
-def candidate_ids(record: Record, *, limit: int = MAX_CANDIDATES) -> list[int]:
+def candidate_ids(record: Record, *, limit: int | None = None) -> list[int]:
     """Ids of the stored records sharing the most key weight with ``record`` (see
     ``key_weights``): one rare key shared (a phone, a name with its date of birth) counts for
     more than several common ones (a common name with a common surname)."""
@@ -131,8 +150,32 @@ def candidate_ids(record: Record, *, limit: int = MAX_CANDIDATES) -> list[int]:
         return []
     worth = Case(*(When(key=k, then=Value(w)) for k, w in weights.items()), output_field=IntegerField())
     rows = (BlockingKey.objects.filter(key__in=list(weights)).values("person_id").annotate(shared=Sum(worth))
-            .order_by("-shared", "person_id")[:limit])
+            .order_by("-shared", "person_id")[:limit or MAX_CANDIDATES])
     return [row["person_id"] for row in rows]
+
+
+# The encrypted fields scoring reads, by the matcher's name for them.
+_SEALED = {"address_line": "safe_address", "postcode": "postcode", "phone": "phone", "email": "email"}
+
+
+def _records_to_score(ids: list[int], record: Record) -> list[Record]:
+    """The matcher's view of the stored records ``ids``, read for scoring ``record`` against
+    them: an encrypted field is decrypted only where ``record`` has that field too (a field
+    empty on either side is not compared), so most candidates cost one or two decryptions
+    rather than four, and no model instances are built for the many that are not shown."""
+    needed = [column for name, column in _SEALED.items() if getattr(record, name)]
+    tokens = {f"sealed_{column}": Cast(column, TextField()) for column in needed}
+    # Matching must see every record; callers decide what the user is shown of each.
+    # nosemgrep: hearth-case-query-not-through-visible-to
+    rows = (Person.objects.filter(pk__in=ids).annotate(**tokens)
+            .values("pk", "given_name", "family_name", "date_of_birth", "aliases", *tokens))
+    records = []
+    for row in rows:
+        opened = {name: crypto.decrypt(row[f"sealed_{column}"]) if row.get(f"sealed_{column}") else ""
+                  for name, column in _SEALED.items()}
+        records.append(Record(record_id=str(row["pk"]), given_name=row["given_name"], surname=row["family_name"],
+                              date_of_birth=row["date_of_birth"], other_names=_aliases(row["aliases"]), **opened))
+    return records
 
 
 def candidates_for(record: Record, *, exclude_person: int | None = None, limit: int = 10,
@@ -144,16 +187,15 @@ def candidates_for(record: Record, *, exclude_person: int | None = None, limit: 
     if exclude_person is not None:
         ids = [i for i in ids if i != exclude_person]
     skip = _excluded_pairs(ids, exclude_person)
-    # Matching must see every record; callers decide what the user is shown of each.
-    # nosemgrep: hearth-case-query-not-through-visible-to
-    people = Person.objects.filter(pk__in=[i for i in ids if i not in skip]).select_related("owner_agency")
     model = shipped_model()
     mine = prepare(record)
     scored = []
-    for person in people:
-        comparison = model.compare_prepared(mine, prepare(record_of(person)))
+    for stored in _records_to_score([i for i in ids if i not in skip], record):
+        comparison = model.compare_prepared(mine, prepare(stored))
         if keep_no_link or comparison.band != NO_LINK:
-            scored.append((comparison, person))
-    scored.sort(key=lambda pair: (-pair[0].probability, -pair[0].weight, pair[1].pk))
-    return [Candidate(person, c.probability, c.band, list(c.reasons), list(c.reason_fields))
-            for c, person in scored[:limit]]
+            scored.append((comparison, int(stored.record_id)))
+    scored.sort(key=lambda pair: (-pair[0].probability, -pair[0].weight, pair[1]))
+    best = scored[:limit]
+    # nosemgrep: hearth-case-query-not-through-visible-to
+    people = Person.objects.select_related("owner_agency").in_bulk([pk for _, pk in best])
+    return [Candidate(people[pk], c.probability, c.band, list(c.reasons), list(c.reason_fields)) for c, pk in best]
