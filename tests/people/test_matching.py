@@ -180,3 +180,12 @@ def test_a_flat_is_keyed_by_its_building_not_its_number():
     assert street_key(prepare(flat)) == "sa:12|leek|ST4"
     assert [k for k in blocking_keys(flat) if k.startswith("sa:")] == ["sa:12|leek|ST4"]
     assert street_key(prepare(Record("2", address_line="Flat 4", postcode="ST4 7NH"))) == ""
+
+
+def test_a_mistyped_year_and_a_slip_in_an_unlisted_given_name_are_found_by_surname_and_birthday(demo):
+    from datetime import date
+
+    jordan = _stored(demo, "Jordan", "Turner", date_of_birth=date(2017, 12, 23))
+    record = matching.record_from_form({"given_name": "Jodan", "family_name": "Turner",
+                                        "date_of_birth": date(2018, 12, 23)})
+    assert jordan.pk in matching.candidate_ids(record)

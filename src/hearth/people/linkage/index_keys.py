@@ -13,6 +13,11 @@ corrected, and a known name is never corrected into another. A name outside the 
 Jordan) gets no correction: its slips are caught, as before, only by the keys that do not use
 the given name.
 
+One key is added: the surname's sound with the day and month of birth (``sm:``), the
+surname's counterpart of ``gm:`` (given name group with the day and month): a record with the
+year of birth mistyped and a given name that agrees with no key of the other (a slip in a name
+not on the lists: Jodan Turner, 23 December 2018, for Jordan Turner, 23 December 2017).
+
 The street key (``sa:``, house number + street + area) is taken from the building, not the
 flat: ``blocking.keys_of`` reads "Flat 4, 12 Leek Road" as house 4 on the street "flat", a key
 every flat 4 in the area shares (thousands of records in a large store, and no help).
@@ -81,4 +86,6 @@ def index_keys(p: Prepared) -> set[str]:
     keys = {k for k in keys if not k.startswith("sa:")}
     if street := street_key(p):
         keys.add(street)
+    if p.surname_sound and p.born is not None:
+        keys.add(f"sm:{p.surname_sound}|{p.born.month:02d}-{p.born.day:02d}")
     return keys
