@@ -174,7 +174,7 @@ def test_candidates_are_scored_as_their_full_records_would_be(demo):
 def test_a_flat_is_keyed_by_its_building_not_its_number():
     # Not "house 4 on the street 'flat'", a key every flat 4 in the area would share.
     from hearth.people.linkage import Record, blocking_keys, prepare
-    from hearth.people.linkage.index_keys import street_key
+    from hearth.people.linkage.blocking import street_key
 
     flat = Record("1", "Ann", "Lee", address_line="Flat 4, 12 Leek Road, Hanley", postcode="ST4 7NH")
     assert street_key(prepare(flat)) == "sa:12|leek|ST4"

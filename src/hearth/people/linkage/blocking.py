@@ -28,6 +28,21 @@ from .normalise import name_groups, phonetic, swapped
 from .records import Prepared
 
 BROAD_UP_TO = 12_000
+FLAT_WORDS = frozenset({"flat", "room", "unit"})  # normal_address writes apt and apartment as flat
+
+
+def street_key(p: Prepared) -> str:
+    """House number, street and area (``sa:12|leek|ST4``), read past a flat's number: "Flat 4, 12 Leek
+    Road" is the building at 12 Leek Road, not house 4 on a street called "flat" (a key every flat 4
+    in the area would share)."""
+    words = p.address.split()
+    if len(words) > 2 and words[0] in FLAT_WORDS and any(ch.isdigit() for ch in words[1]):
+        words = words[2:]
+    house = next((w for w in words if any(ch.isdigit() for ch in w)), "")
+    street = next((w for w in words if w.isalpha() and len(w) > 3), "")
+    if not (house and street) or street in FLAT_WORDS:  # a flat's number and nothing else
+        return ""
+    return f"sa:{house}|{street}|{p.locality[:3] or p.postcode[:3]}"
 
 
 def keys_of(p: Prepared, *, broad: bool = False) -> set[str]:
@@ -80,9 +95,8 @@ def keys_of(p: Prepared, *, broad: bool = False) -> set[str]:
         keys.add(f"dp:{p.born.isoformat()}|{p.postcode}")
     if p.postcode and sound:
         keys.add(f"sp:{sound}|{p.postcode}")
-    street = next((w for w in p.address.split() if w.isalpha() and len(w) > 3), "")
-    if street and p.house:
-        keys.add(f"sa:{p.house}|{street}|{p.locality[:3] or p.postcode[:3]}")
+    if street := street_key(p):
+        keys.add(street)
     if p.postcode:
         for initial in initials:
             keys.add(f"pc:{p.postcode}|{initial}")

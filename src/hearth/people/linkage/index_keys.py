@@ -18,10 +18,6 @@ surname's counterpart of ``gm:`` (given name group with the day and month): a re
 year of birth mistyped and a given name that agrees with no key of the other (a slip in a name
 not on the lists: Jodan Turner, 23 December 2018, for Jordan Turner, 23 December 2017).
 
-The street key (``sa:``, house number + street + area) is taken from the building, not the
-flat: ``blocking.keys_of`` reads "Flat 4, 12 Leek Road" as house 4 on the street "flat", a key
-every flat 4 in the area shares (thousands of records in a large store, and no help).
-
 The batch (``linkage.batch``) keeps its own keys: it blocks whole files, where extra keys are
 extra pairs to score, whereas the product looks up one record among many.
 """
@@ -36,7 +32,6 @@ from .normalise import _group_index
 from .records import Prepared
 
 SHORTEST_CORRECTED = 3
-FLAT_WORDS = frozenset({"flat", "room", "unit"})  # normal_address writes apt and apartment as flat
 
 
 def _one_deleted(name: str) -> set[str]:
@@ -67,25 +62,10 @@ def corrected_groups(given: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def street_key(p: Prepared) -> str:
-    """House number, street and area (``sa:12|leek|ST4``), read past a flat's number."""
-    words = p.address.split()
-    if len(words) > 2 and words[0] in FLAT_WORDS and any(ch.isdigit() for ch in words[1]):
-        words = words[2:]
-    house = next((w for w in words if any(ch.isdigit() for ch in w)), "")
-    street = next((w for w in words if w.isalpha() and len(w) > 3), "")
-    if not (house and street) or street in FLAT_WORDS:  # a flat's number and nothing else
-        return ""
-    return f"sa:{house}|{street}|{p.locality[:3] or p.postcode[:3]}"
-
-
 def index_keys(p: Prepared) -> set[str]:
     """The record's keys for the product's index (see the module's docstring)."""
     extra = corrected_groups(p.given) - p.given_groups
     keys = keys_of(replace(p, given_groups=p.given_groups | extra) if extra else p)
-    keys = {k for k in keys if not k.startswith("sa:")}
-    if street := street_key(p):
-        keys.add(street)
     if p.surname_sound and p.born is not None:
         keys.add(f"sm:{p.surname_sound}|{p.born.month:02d}-{p.born.day:02d}")
     return keys
