@@ -234,3 +234,25 @@ def test_a_pair_budget_leaves_out_the_largest_blocks_first():
     budgeted = set(candidate_pairs(everyone, max_block=400, pair_budget=10))
     assert (30, 31) in budgeted and (32, 33) in budgeted
     assert (0, 1) in unlimited and (0, 1) not in budgeted
+
+
+def test_a_name_alone_is_at_most_review():
+    # Many people share a name: with nothing else to compare, it is for a person to judge.
+    from hearth.people.linkage.model import NAMES_ALONE_CEILING
+
+    result = score(Record("1", "Shazia", "Adams"),
+                   Record("2", "Shazia", "Adams", date(1993, 10, 15), "85 Church Street", "ST7 7LH"))
+    assert result.probability <= NAMES_ALONE_CEILING and result.band != LINK
+    assert score(Record("1", "Shazia", "Adams", date(1993, 10, 15)),
+                 Record("2", "Shazia", "Adams", date(1993, 10, 15))).band == LINK
+
+
+def test_closer_agreement_never_weighs_less_than_looser_agreement():
+    model = shipped_model()
+    for f, name in enumerate(FIELDS):
+        weights = []
+        for level in range(len(LEVELS[name])):
+            vector = [-1] * len(FIELDS)
+            vector[f] = level
+            weights.append(model.weight_of(tuple(vector)))
+        assert weights == sorted(weights), name

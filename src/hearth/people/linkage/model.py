@@ -30,6 +30,8 @@ REVIEW_THRESHOLD = 0.2
 # The family guard's ceiling (see ``Model.score``).
 DIFFERENT_PERSON_CEILING = 0.01
 ONE_DIFFERS_CEILING = 0.3
+# Nothing but names to compare (see ``_names_alone``).
+NAMES_ALONE_CEILING = 0.3
 
 GIVEN, SURNAME, DOB, ADDRESS, LOCALITY, POSTCODE, PHONE, EMAIL = range(8)
 MIN_WEIGHT, MAX_WEIGHT = -8.0, 16.0
@@ -65,8 +67,8 @@ class Model:
         # Clamped: a level never seen for true matches in training (a changed email, say) must
         # not become proof of a different person in the field.
         self._weights = [
-            [min(max(math.log2(max(m, 1e-6) / max(u, 1e-6)), MIN_WEIGHT), MAX_WEIGHT)
-             for m, u in zip(self.m[f], self.u[f], strict=True)]
+            _monotone([min(max(math.log2(max(m, 1e-6) / max(u, 1e-6)), MIN_WEIGHT), MAX_WEIGHT)
+                       for m, u in zip(self.m[f], self.u[f], strict=True)])
             for f in FIELDS]
         self._prior_weight = math.log2(self.prior / (1 - self.prior))
 
@@ -89,7 +91,7 @@ class Model:
 
     def probability_of(self, vector: tuple[int, ...]) -> float:
         weight = self.weight_of(vector)
-        probability = 1.0 / (1.0 + 2.0 ** -weight) if weight > -60 else 0.0
+        probability = _names_alone(vector, 1.0 / (1.0 + 2.0 ** -weight) if weight > -60 else 0.0)
         return self.guard(vector, probability) if self.family_guard else probability
 
     def frequency_adjustment(self, a: Prepared, b: Prepared, vector: tuple[int, ...]) -> float:
@@ -111,7 +113,7 @@ class Model:
         """As ``probability_of``, knowing the values: a shared mobile phone is personal evidence,
         and a rare name counts for more than a common one."""
         weight = self.weight_of(vector) + self.frequency_adjustment(a, b, vector)
-        probability = 1.0 / (1.0 + 2.0 ** -weight) if weight > -60 else 0.0
+        probability = _names_alone(vector, 1.0 / (1.0 + 2.0 ** -weight) if weight > -60 else 0.0)
         if not self.family_guard:
             return probability
         mobile = vector[PHONE] == 2 and a.phone.startswith("07")
@@ -177,6 +179,25 @@ class Model:
     @classmethod
     def load(cls, path: str | Path) -> Model:
         return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _names_alone(vector: tuple[int, ...], probability: float) -> float:
+    """A name alone is not an identity: where nothing but the names can be compared (no date of
+    birth, address, postcode, phone or email on one side or the other), at most "review". On the
+    UK set such links were right only about half the time, whatever the model said."""
+    if all(level == NULL for level in vector[DOB:]):
+        return min(probability, NAMES_ALONE_CEILING)
+    return probability
+
+
+def _monotone(weights: list[float]) -> list[float]:
+    """Closer agreement is never weaker evidence than looser agreement: each level weighs at
+    least what the level below it does. Training can say otherwise only for levels it rarely
+    saw (an address that nearly agrees, absent from the training file, came out at -8)."""
+    out: list[float] = []
+    for weight in weights:
+        out.append(max(weight, out[-1]) if out else weight)
+    return out
 
 
 def band_of(probability: float) -> str:
