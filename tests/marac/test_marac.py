@@ -214,16 +214,22 @@ def test_a_dash_score_out_of_range_is_refused(police):
                                            reported_on=D0, source_agency="Staffordshire Police")
 
 
-def test_invited_agencies_see_a_listed_case_only_once_the_agenda_is_published(police, demo, client_for):
-    # ACCESS.md: an attending agency's MARAC relationship runs from the agenda's publication.
-    victim, abuser = _new_pair(police)
-    _assess(police, victim, 15, D0)
+def _listed_with_housing_invited(police, demo, victim, abuser):
+    """A police referral listed at a meeting in a fortnight that housing is invited to."""
     referral = services.referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0)
     coordinator, membership = _as(demo, "marac.coordinator")
     with context.acting_as(coordinator, membership):
         meeting = services.meeting_create(actor=coordinator, held_on=date.today() + timedelta(days=14), chair="Chair",
                                           agencies=[Agency.objects.get(slug="stoke-housing")])
         case = services.case_list(actor=coordinator, meeting=meeting, referral=referral)
+    return coordinator, membership, meeting, case
+
+
+def test_invited_agencies_see_a_listed_case_only_once_the_agenda_is_published(police, demo, client_for):
+    # ACCESS.md: an attending agency's MARAC relationship runs from the agenda's publication.
+    victim, abuser = _new_pair(police)
+    _assess(police, victim, 15, D0)
+    coordinator, membership, meeting, case = _listed_with_housing_invited(police, demo, victim, abuser)
     housing = demo.membership("housing.officer").agency
     assert not services.grants_for_case(case).filter(agency=housing).exists()
     client = client_for("housing.officer")
@@ -241,12 +247,7 @@ def test_a_case_shows_no_answers_or_words_from_another_agencys_linked_record(pol
     # Linking a record shares the level as a warning, never another agency's answers (ACCESS.md).
     victim, abuser = _new_pair(police)
     _assess(police, victim, 15, D0, fears_most="He will find the new flat")
-    referral = services.referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0)
-    coordinator, membership = _as(demo, "marac.coordinator")
-    with context.acting_as(coordinator, membership):
-        meeting = services.meeting_create(actor=coordinator, held_on=date.today() + timedelta(days=14), chair="Chair",
-                                          agencies=[Agency.objects.get(slug="stoke-housing")])
-        case = services.case_list(actor=coordinator, meeting=meeting, referral=referral)
+    *_, case = _listed_with_housing_invited(police, demo, victim, abuser)
     idva, idva_membership = _as(demo, "idva", "new-era-victims")
     with context.acting_as(idva, idva_membership):
         other = people_services.person_create(actor=idva, link_to=victim, given_name="Ioana", family_name="Stan")
