@@ -178,10 +178,12 @@ def looks_like_household(vector: tuple[int, ...]) -> bool:
 def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: Model | None, train: bool,
          threshold: float, max_block: int, family_guard: bool | str = "auto") -> MatchResult:
     """Streams the candidate pairs (nothing but the pairs found is kept, so a million records fit).
-    ``family_guard`` True or False forces the guard; "auto" decides it from the file's households."""
+    ``family_guard`` True or False forces the guard; "auto" decides it from the file's households
+    (the given model's own ``family_guard`` is not consulted)."""
     model = model or shipped_model()
     other = right if right is not None else left
-    budget = max(PAIRS_PER_RECORD * (len(left) + len(right or ())), PAIR_BUDGET_FLOOR)
+    records = len(left) + len(right or ())
+    budget = max(PAIRS_PER_RECORD * records, PAIR_BUDGET_FLOOR)
     if train:
         model = train_model(left, right, start=model, max_block=max_block, min_pairs=MIN_PAIRS_TO_TRAIN,
                             pair_budget=budget)
@@ -207,7 +209,6 @@ def _run(left: Sequence[Prepared], right: Sequence[Prepared] | None, *, model: M
         if p >= threshold:
             found.append((a.record_id, b.record_id, p, Model.guard(vector, p, personal_contact=mobile)))
     if family_guard == "auto":
-        records = len(left) + len(right or ())
         guard = records < AUTO_GUARD_MIN_RECORDS or households * 100 >= HOUSEHOLDS_PER_100_RECORDS * records
     else:
         guard = bool(family_guard)
