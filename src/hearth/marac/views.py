@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from hearth.people.models import InvolvementRole, Person
 from hearth.platform import access
+from hearth.platform.actions import perform
 from hearth.platform.forms import add_validation_error
 from hearth.platform.models import Agency
 from hearth.platform.policy import record, requires
@@ -104,26 +105,18 @@ def meeting_list_case(request, marac_meeting_id):
     if referral is None:
         messages.error(request, "Choose a referral to list.")
     else:
-        try:
-            services.case_list(actor=request.user, meeting=meeting, referral=referral)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Case listed. Invited agencies can now see it and research their records."
-                             if meeting.agenda_published_at else
-                             "Case listed. Invited agencies will see it when the agenda is published.")
+        perform(request, lambda: services.case_list(actor=request.user, meeting=meeting, referral=referral),
+                done="Case listed. Invited agencies can now see it and research their records."
+                if meeting.agenda_published_at else
+                "Case listed. Invited agencies will see it when the agenda is published.")
     return redirect("marac:meeting_detail", marac_meeting_id=meeting.pk)
 
 
 @record("marac.coordinate", methods=("POST",))
 def meeting_publish(request, marac_meeting_id):
     meeting = _coordinated(request, marac_meeting_id)
-    try:
-        services.meeting_publish_agenda(actor=request.user, meeting=meeting)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Agenda published. Invited agencies have been asked for their research.")
+    perform(request, lambda: services.meeting_publish_agenda(actor=request.user, meeting=meeting),
+            done="Agenda published. Invited agencies have been asked for their research.")
     return redirect("marac:meeting_detail", marac_meeting_id=meeting.pk)
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 
 from hearth.platform import access
 from hearth.platform import services as platform_services
+from hearth.platform.actions import perform
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
 
@@ -116,24 +117,16 @@ def incident_create(request, person_id):
 def person_not_same(request, person_id, other_id):
     view = selectors.person_get(actor=request.user, person_id=person_id)
     other = selectors.person_get(actor=request.user, person_id=other_id)
-    try:
-        services.person_mark_not_same(actor=request.user, person=view.person, other=other.person)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Marked as different people. They will not be suggested as a match again.")
+    perform(request, lambda: services.person_mark_not_same(actor=request.user, person=view.person, other=other.person),
+            done="Marked as different people. They will not be suggested as a match again.")
     return redirect("people:person_detail", person_id=view.person.pk)
 
 
 @record("people.link_person", methods=("POST",))
 def merge_undo(request, merge_id):
     merge = selectors.merge_get(actor=request.user, merge_id=merge_id)
-    try:
-        services.identity_merge_undo(actor=request.user, merge=merge)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "The link was undone: the records are separate identities again.")
+    perform(request, lambda: services.identity_merge_undo(actor=request.user, merge=merge),
+            done="The link was undone: the records are separate identities again.")
     return redirect("people:person_list")
 
 

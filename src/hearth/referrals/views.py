@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from hearth.people.models import Person
 from hearth.platform import access
+from hearth.platform.actions import perform
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
 from hearth.platform.roles import Part
@@ -131,10 +132,7 @@ def referral_redirect(request, referral_id):
 @record("referrals.respond", methods=("POST",))
 def referral_start(request, referral_id):
     view = selectors.referral_get(actor=request.user, referral_id=referral_id)
-    try:
-        services.referral_start(actor=request.user, referral=view.referral)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    perform(request, lambda: services.referral_start(actor=request.user, referral=view.referral))
     return redirect("referrals:referral_detail", referral_id=view.referral.pk)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hearth.marac import criteria
 from hearth.people.models import Incident
 from hearth.platform import access
+from hearth.platform.actions import perform
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
 from hearth.platform.roles import Part
@@ -179,12 +180,8 @@ def caseload(request):
 @requires("risk.view_caseload", methods=("POST",))
 def allocation_end(request, risk_allocation_id):
     allocation = selectors.allocation_get(actor=request.user, allocation_id=risk_allocation_id)
-    try:
-        services.allocation_end(actor=request.user, allocation=allocation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Allocation ended.")
+    perform(request, lambda: services.allocation_end(actor=request.user, allocation=allocation),
+            done="Allocation ended.")
     return redirect("risk:caseload")
 
 
@@ -262,12 +259,9 @@ def child_notify_school(request, survivor_id):
     if incident is None:
         messages.error(request, "Choose an incident the child was present at.")
         return redirect("risk:child", survivor_id=view.child.pk)
-    try:
-        services.school_notify(actor=request.user, child=view.child, incident=Incident.objects.get(pk=incident.pk))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "The school's safeguarding lead has been notified.")
+    perform(request, lambda: services.school_notify(actor=request.user, child=view.child,
+                                                     incident=Incident.objects.get(pk=incident.pk)),
+            done="The school's safeguarding lead has been notified.")
     return redirect("risk:child", survivor_id=view.child.pk)
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from hearth.platform.actions import perform
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
 
@@ -59,10 +60,8 @@ def case_list(request):
 @record("support.view_needs", methods=("POST",))
 def case_open(request, support_referral_id):
     referral = selectors.referral_for_case(actor=request.user, support_referral_id=support_referral_id)
-    try:
-        case = services.case_open(actor=request.user, referral=referral)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    case = perform(request, lambda: services.case_open(actor=request.user, referral=referral))
+    if case is None:
         return redirect("support:case_list")
     return redirect("support:case_detail", support_case_id=case.pk)
 
@@ -323,11 +322,7 @@ def donation_detail(request, donation_id):
 @record("support.record_donations", methods=("POST",))
 def donation_thanked(request, donation_id):
     donation = selectors.donation_get(actor=request.user, donation_id=donation_id)
-    try:
-        services.donation_mark_thanked(actor=request.user, donation=donation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Marked as thanked.")
+    perform(request, lambda: services.donation_mark_thanked(actor=request.user, donation=donation),
+            done="Marked as thanked.")
     return redirect("support:donation_detail", donation_id=donation.pk)
 
