@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from io import StringIO
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -128,17 +129,7 @@ def test_the_cron_command_flags_repeats(police):
     # Dated referral long ago: move it into this year's window for the command, which runs as of today.
     MaracReferral.objects.filter(pk=referral.pk).update(referred_on=date.today() - timedelta(days=30))
 
-    call_command("marac_repeats", stdout=(out := _Out()))
+    call_command("marac_repeats", stdout=(out := StringIO()))
 
-    assert "repeat(s) flagged." in out.text and RepeatFlag.objects.filter(referral=referral).count() == 1
+    assert "repeat(s) flagged." in out.getvalue() and RepeatFlag.objects.filter(referral=referral).count() == 1
 
-
-class _Out:
-    def __init__(self):
-        self.text = ""
-
-    def write(self, s):
-        self.text += s
-
-    def flush(self):
-        pass

@@ -4,6 +4,7 @@ known, once, before the next school day; a child with no school is listed for wo
 from __future__ import annotations
 
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -142,21 +143,11 @@ def test_an_incident_older_than_a_week_is_left_to_a_worker_to_send_by_hand(polic
 def test_the_cron_command_and_the_periodic_check_send_recent_notifications(police):
     mother, father, child = _family(police)
     incident = _incident(police, mother, father, child, date.today())
-    call_command("risk_notify_schools", stdout=(out := _Out()))
-    assert "school notification(s) sent." in out.text
+    call_command("risk_notify_schools", stdout=(out := StringIO()))
+    assert "school notification(s) sent." in out.getvalue()
     assert SchoolNotification.objects.filter(incident=incident).count() == 1
     # run_periodic queues the same check (the test task backend runs it at once): nothing doubles.
-    call_command("run_periodic", "--once", stdout=(periodic := _Out()))
-    assert "queued school_notifications" in periodic.text and "queued marac_repeats" in periodic.text
+    call_command("run_periodic", "--once", stdout=(periodic := StringIO()))
+    assert "queued school_notifications" in periodic.getvalue() and "queued marac_repeats" in periodic.getvalue()
     assert SchoolNotification.objects.filter(incident=incident).count() == 1
 
-
-class _Out:
-    def __init__(self):
-        self.text = ""
-
-    def write(self, s):
-        self.text += s
-
-    def flush(self):
-        pass
