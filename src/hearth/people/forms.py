@@ -2,15 +2,18 @@ import datetime
 
 from django import forms
 
-from hearth.platform.forms import GovukForm
+from hearth.platform.forms import GovukForm, PartsFormMixin
 from hearth.platform.models import SealScope
 
-from .models import AbuseType, Gender
+from .models import AbuseType, Gender, Person
 
 DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"]
 
 
-class PersonForm(GovukForm):
+class PersonForm(PartsFormMixin, GovukForm):
+    """A person's details. Built with the reader's parts: a new record's author typed every
+    field (``access.ALL_PARTS``); a change form shows only the parts the reader may see."""
+
     given_name = forms.CharField(label="Given name", max_length=100)
     family_name = forms.CharField(label="Family name", max_length=100)
     aliases = forms.CharField(label="Other names (optional)", max_length=300, required=False,
@@ -39,6 +42,10 @@ class PersonForm(GovukForm):
     )
     postcode = forms.CharField(label="Postcode (optional)", max_length=10, required=False,
                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    field_parts = {name: Person.FIELD_PARTS[name] for name in (
+        "given_name", "family_name", "aliases", "date_of_birth", "approximate_age", "gender", "language",
+        "interpreter_needed", "phone", "email", "safe_contact", "safe_address", "postcode")}
 
     def clean_date_of_birth(self):
         value = self.cleaned_data.get("date_of_birth")

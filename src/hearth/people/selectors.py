@@ -137,6 +137,16 @@ def person_get(*, actor, person_id) -> PersonView:
     return view
 
 
+def person_for_change(*, actor, person_id, shown: frozenset[str]) -> tuple[Person, frozenset[str]]:
+    """A record to change, and the parts of it the actor may see (else a 404).
+
+    ``shown`` is what the change form can show; the read's audit row lists exactly the parts of
+    those the actor gets, which are all the form renders.
+    """
+    person = access.get_visible_or_404(actor, Person.objects.all(), shown=shown, pk=person_id)
+    return person, access.parts_for(actor, person) & shown
+
+
 @dataclass
 class MatchCandidate:
     """A possible earlier record of the person being entered, cut to what the user may see."""

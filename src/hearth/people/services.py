@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -79,9 +79,17 @@ def person_create(*, actor, link_to: Person | None = None, **fields) -> Person:
 
 @transaction.atomic
 def person_update(*, actor, person: Person, **fields) -> Person:
-    """Change a record the actor's agency owns, keeping the earlier values (encrypted)."""
+    """Change a record the actor's agency owns, keeping the earlier values (encrypted).
+
+    Only parts the actor may see can be changed: a field of any other part (a sealed address,
+    say) is refused before it is compared, so the answer tells nothing about its value.
+    """
     _require(actor, "people.change_person", person)
     values = _clean_values(fields)
+    hidden = sorted(name for name in values if Person.FIELD_PARTS[name] not in access.parts_for(actor, person))
+    if hidden:
+        audit.deny(obj=person, reason="change of parts not shown", detail={"fields": hidden})
+        raise PermissionDenied("people.change_person")
     previous = {name: getattr(person, name) for name in values if getattr(person, name) != values[name]}
     if not previous:
         return person

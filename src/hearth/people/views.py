@@ -27,7 +27,7 @@ def person_list(request):
 @requires("people.add_person", methods=("GET", "POST"))
 def person_create(request):
     """Search before create: a valid form first shows the records it may match."""
-    form = PersonForm(request.POST if request.method == "POST" else None)
+    form = PersonForm(request.POST if request.method == "POST" else None, parts=access.ALL_PARTS)
     if request.method != "POST" or not form.is_valid():
         return render(request, "people/person_form.html", {"form": form})
     candidates = selectors.match_candidates(actor=request.user, data=form.cleaned_data)
@@ -71,12 +71,13 @@ def person_detail(request, person_id):
 
 @record("people.change_person", methods=("GET", "POST"))
 def person_edit(request, person_id):
-    view = selectors.person_get(actor=request.user, person_id=person_id)
-    person = view.person
+    person, parts = selectors.person_for_change(actor=request.user, person_id=person_id,
+                                                shown=PersonForm.declared_parts())
     if not access.may(request.user, "people.change_person", person):
         raise PermissionDenied("people.change_person")
-    initial = {name: getattr(person, name) for name in PersonForm.base_fields}
-    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
+    # Only the parts the reader may see are in the form: a sealed address, or an address the
+    # role never sees, is neither shown nor changed here.
+    form = PersonForm(request.POST if request.method == "POST" else None, parts=parts, record=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(actor=request.user, person=person, **form.cleaned_data)

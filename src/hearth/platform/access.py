@@ -352,11 +352,12 @@ def require(user, permission: str, obj=None, *, object_type: str = "") -> None:
         raise PermissionDenied(permission)
 
 
-def get_visible_or_404(user, queryset: models.QuerySet, **lookup):
+def get_visible_or_404(user, queryset: models.QuerySet, *, shown: frozenset[str] | None = None, **lookup):
     """Fetch one record the user may see, auditing the allow or the deny.
 
     Anything else is a 404 that does not confirm the record exists; if the record is
-    restricted, its owner is told of the attempt.
+    restricted, its owner is told of the attempt. ``shown`` is every part the page can show
+    (a change form, say): the audit row then lists exactly the parts the reader gets of those.
     """
     # A model may define its own visibility (referrals: sender and receiver); people use the grants.
     scoped = queryset.visible_to(user) if hasattr(queryset, "visible_to") else visible_to(user, queryset)
@@ -370,9 +371,12 @@ def get_visible_or_404(user, queryset: models.QuerySet, **lookup):
     related = _agency_grants(user, membership, content_type, timezone.now(), object_id=obj.pk).exists()
     glass = None if related else _live_break_glass(user, membership, content_type, timezone.now()).filter(
         object_id=obj.pk).first()
+    parts = parts_for(user, obj)
+    if shown is not None:
+        parts &= shown
     # A read under break-glass carries its reason, for the data-protection officer's review.
     audit.record(AuditAction.BREAK_GLASS if glass else AuditAction.VIEW, obj=obj,
-                 reason=glass.reason if glass else "", detail={"parts": sorted(parts_for(user, obj))})
+                 reason=glass.reason if glass else "", detail={"parts": sorted(parts)})
     return obj
 
 

@@ -93,3 +93,43 @@ def add_validation_error(form: forms.Form, error) -> None:
     for field, messages in by_field.items():
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+class PartsFormMixin:
+    """The one rendering rule, for forms over a record: a field shows a part of a record only
+    if the reader may see that part (ACCESS.md, "Always").
+
+    A form declares ``field_parts`` (every field -> the part of the record it shows, or
+    ``None`` for a field that shows nothing of the record) and is built with the reader's
+    ``parts`` (from ``access.parts_for``). Fields of parts the reader may not see are removed
+    before anything renders: neither an initial value nor a re-rendered one can reach the page,
+    and the service is never asked to change them. ``record`` pre-fills the fields that remain,
+    so a view cannot pre-fill a hidden one by passing ``initial`` from the record either.
+    """
+
+    field_parts: dict[str, str | None] = {}
+
+    def __init__(self, *args, parts, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        undeclared = set(self.fields) - set(self.field_parts)
+        if undeclared:
+            # Fail closed: a field nobody said the part of could show anything.
+            raise TypeError(f"{type(self).__name__}: say which part these fields show: {sorted(undeclared)}")
+        self.parts = frozenset(parts)
+        for name, part in self.field_parts.items():
+            if part is not None and part not in self.parts:
+                self.fields.pop(name, None)
+                self.initial.pop(name, None)
+        if record is not None:
+            for name in self.fields:
+                self.initial.setdefault(name, getattr(record, name))
+
+    @classmethod
+    def declared_parts(cls) -> frozenset[str]:
+        """Every part this form can show: what a read for it may at most list in the audit."""
+        return frozenset(part for part in cls.field_parts.values() if part is not None)
+
+    @property
+    def parts_shown(self) -> frozenset[str]:
+        """The parts the rendered form shows (for the read's audit row)."""
+        return frozenset(part for name in self.fields if (part := self.field_parts.get(name)) is not None)
