@@ -14,11 +14,12 @@ from django.test import Client
 from django.urls import reverse
 
 from hearth.people.models import Person
-from hearth.platform import access_matrix
+from hearth.platform import access, access_matrix
 from hearth.platform.models import AccessGrant, BreakGlassGrant, Membership
 from hearth.platform.roles import Role
 
 from ..conftest import DemoLookup, sign_in
+from .sentinels import Sentinels
 
 # One demo member per role: (username, agency slug).
 ROLE_USERS = {
@@ -179,11 +180,8 @@ REGISTERED: dict[str, dict] = {
     "api:token_revoke": {"methods": ["POST"]},
 }
 
-# Values planted in the demo mother's record: contact and safe address parts.
-SEALED_VALUES = ["07700 900431", "Hartshill Road", "Text only, weekdays"]
 # Routes that end the session: the walk signs in again after them.
 SIGNS_OUT = {"platform:sign_out", "platform:timed_out"}
-MAY_SEE_SEALED = {Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.HOUSING_OFFICER}
 
 
 def _person_ids(membership: Membership) -> tuple[int | None, int]:
@@ -601,6 +599,11 @@ def test_every_url_as_every_role(role, db, caplog):
     membership = DemoLookup().membership(username, slug)
     assert membership.role == role
     client = sign_in(Client(), membership)
+    reader = _acting_user(membership)
+    # Every sensitive field of every record holds a unique marker; any marker in a response must
+    # be of a part the policy lets this reader see (the one rendering rule).
+    sentinels = Sentinels().plant()
+    sealed_own = _seal_own_address(membership)
     failures = []
     for route, outcomes in access_matrix.matrix():
         expected = outcomes[role]
@@ -630,16 +633,63 @@ def test_every_url_as_every_role(role, db, caplog):
                     ok = status in (200, 204, 302)
                 if not ok:
                     failures.append(f"expected {expected}: {where}")
-                if role not in MAY_SEE_SEALED and status < 500:
+                if status < 500:
                     body = response.content.decode(errors="replace")
-                    for value in SEALED_VALUES:
-                        if value in body:
-                            failures.append(f"sealed value {value!r} leaked: {where}")
+                    for leak in sentinels.leaks(body, reader):
+                        failures.append(f"{leak} leaked: {where}")
                 if route.name in SIGNS_OUT:
                     client = sign_in(Client(), membership)
-    for value in SEALED_VALUES:
-        assert value not in caplog.text, f"sealed value {value!r} in a log line"
+    failures += _restricted_record_walk(membership, sentinels)
+    assert sealed_own is None or "safe_address" not in access.parts_for(reader, sealed_own)
+    assert not sentinels.any_in(caplog.text), f"case data in a log line: {sentinels.any_in(caplog.text)[:5]}"
     assert not failures, "\n".join(failures)
+
+
+def _seal_own_address(membership: Membership):
+    """Seal the address of a record the agency holds, naming another user: the walk then checks that
+    a member of a related (even owning) agency who is not named sees it nowhere."""
+    from hearth.platform.models import RecordSeal, SealScope, User
+
+    own, _ = _person_ids(membership)
+    if own is None:
+        return None
+    person = Person.objects.get(pk=own)
+    other = User.objects.exclude(pk=membership.user_id).order_by("pk").first()
+    seal = RecordSeal.objects.create(content_type=ContentType.objects.get_for_model(Person), object_id=own,
+                                     scope=SealScope.SAFE_ADDRESS, reason="Sentinel sweep", owner=other)
+    seal.named_users.set([other])
+    return person
+
+
+def _restricted_record_walk(membership: Membership, sentinels: Sentinels) -> list[str]:
+    """Restrict a record the agency holds (naming someone else), then GET and POST every route about
+    one person: each must refuse it without showing any of its parts."""
+    from hearth.platform.models import RecordSeal, SealScope, User
+
+    ct = ContentType.objects.get_for_model(Person)
+    related = AccessGrant.objects.filter(content_type=ct, agency_id=membership.agency_id).order_by("-object_id")
+    person_id = related.values_list("object_id", flat=True).first()
+    if person_id is None:
+        return []
+    other = User.objects.exclude(pk=membership.user_id).order_by("pk").first()
+    seal = RecordSeal.objects.create(content_type=ct, object_id=person_id, scope=SealScope.RECORD,
+                                     reason="Sentinel sweep", owner=other)
+    seal.named_users.set([other])
+    client = sign_in(Client(), membership)
+    failures = []
+    for route in access_matrix.routes():
+        if set(route.kwargs) - {"person_id", "survivor_id"} or not route.kwargs:
+            continue
+        url = reverse(route.name, kwargs={k: person_id for k in route.kwargs})
+        for method in REGISTERED[route.name]["methods"]:
+            response = getattr(client, method.lower())(url)
+            where = f"{method} {url} ({route.name}, restricted) as {membership.role}: {response.status_code}"
+            if response.status_code == 200:
+                failures.append(f"restricted record opened: {where}")
+            marks = sentinels.any_in(response.content.decode(errors="replace"))
+            if marks:
+                failures.append(f"restricted record's {marks[:3]} shown: {where}")
+    return failures
 
 
 @pytest.mark.parametrize("role", list(ROLE_USERS), ids=str)
