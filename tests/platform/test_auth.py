@@ -228,3 +228,23 @@ def test_demo_code_command_prints_the_current_code(db, capsys, username):
 
     call_command("demo_code", username)
     assert capsys.readouterr().out.strip() == _code(username)
+
+
+def test_a_get_to_the_signed_out_page_signs_nobody_out(client_for):
+    # A link or image on another site must not end a member's session (cross-site sign-out).
+    client = client_for("police.officer")
+    response = client.get(reverse("platform:timed_out"))
+    assert response.status_code == 302 and response["Location"] == reverse("platform:home")
+    assert client.get("/home/").status_code == 200
+    assert not AuditEvent.objects.filter(action=AuditAction.TIMED_OUT, username="police.officer").exists()
+
+
+def test_the_idle_timeout_signs_out_by_post_with_a_csrf_token(client_for):
+    client = client_for("police.officer", csrf=True)
+    assert client.post(reverse("platform:timed_out")).status_code == 403  # no token: refused
+    assert client.get("/home/").status_code == 200
+    token = client.get("/home/").context["csrf_token"]
+    response = client.post(reverse("platform:timed_out"), {"csrfmiddlewaretoken": str(token)})
+    assert response.status_code == 200
+    assert client.get("/home/").status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.TIMED_OUT, username="police.officer").exists()

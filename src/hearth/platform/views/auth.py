@@ -163,12 +163,17 @@ def keep_alive(request):
     return HttpResponse(status=204)
 
 
-@public
+@public(methods=("GET", "POST"))
 def timed_out(request):
-    # The idle-timeout script comes here when its timer runs out: make the page's words true.
-    if request.user.is_authenticated:
-        audit.record(AuditAction.TIMED_OUT, obj=request.user, user=request.user)
-        logout(request)
+    # The idle-timeout script POSTs here (with its CSRF token) when its timer runs out: make the
+    # page's words true. A GET signs nobody out, so a link or image on another site cannot end a
+    # member's session; the server's own idle check has already signed out anyone it sends here.
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            audit.record(AuditAction.TIMED_OUT, obj=request.user, user=request.user)
+            logout(request)
+    elif request.user.is_authenticated:
+        return redirect("platform:home")
     return render(request, "platform/auth/timed_out.html",
                   {"minutes": settings.HEARTH_IDLE_TIMEOUT_MINUTES})
 

@@ -92,7 +92,18 @@ function start() {
   function timeOut() {
     finished = true;
     window.clearInterval(timer);
-    window.location.assign(timedOutUrl);
+    // Sign out by POST (with the CSRF token): a GET to the signed-out page signs nobody out.
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = timedOutUrl;
+    const token = document.createElement("input");
+    token.type = "hidden";
+    token.name = "csrfmiddlewaretoken";
+    const csrf = document.querySelector('meta[name="csrf-token"]');
+    token.value = csrf ? csrf.content : "";
+    form.appendChild(token);
+    document.body.appendChild(form);
+    form.submit();
   }
 
   function tick() {
