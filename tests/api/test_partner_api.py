@@ -75,7 +75,19 @@ def test_a_retry_that_creates_the_person_makes_one_person(partner):
 def test_an_idempotency_key_reused_for_another_referral_is_refused(partner):
     _post(partner, _body(), key="niche-0005")
     other = _post(partner, _body(to_agency="alice-charity", reasons=["practical_items"]), key="niche-0005")
-    assert other.status_code == 409
+    assert other.status_code == 422  # issue 11: another body under a used key is refused as 422
+
+
+def test_an_idempotency_key_reused_for_another_person_is_refused_not_replayed(partner):
+    body = _body(person={"given_name": "Roxana", "family_name": "Dumitru", "date_of_birth": "1991-04-02"})
+    del body["person_id"]
+    first = _post(partner, body, key="niche-0006")
+    assert first.status_code == 201
+    body["person"] = {"given_name": "Teodora", "family_name": "Lungu", "date_of_birth": "1988-11-20"}
+    again = _post(partner, body, key="niche-0006")
+    assert again.status_code == 422
+    assert str(first.json()["id"]) not in again.content.decode()
+    assert not Person.objects.filter(given_name="Teodora", family_name="Lungu").exists()
 
 
 def test_an_open_duplicate_is_refused_unless_asked_for(partner):

@@ -117,7 +117,7 @@ def test_a_retry_naming_the_same_service_is_a_replay_and_another_service_a_confl
     again = _post(partner, _body(to_service=str(service.pk)), key="svc-3")
     assert first.status_code == 201 and again.status_code == 200
     other = _post(partner, _body(to_agency="alice-charity"), key="svc-3")
-    assert other.status_code == 409 and other.json()["to_agency"] == "alice-charity"
+    assert other.status_code == 422 and other.json()["to_agency"] == "alice-charity"
     assert Referral.objects.filter(to_service=service).count() == 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from hearth.people.models import Person
 from hearth.people.services import person_create
-from hearth.platform import access, audit, context
+from hearth.platform import access, audit, context, crypto
 from hearth.platform.models import Agency, AuditAction, Membership, User
 from hearth.platform.roles import Role
 from hearth.referrals import services as referral_services
@@ -194,16 +195,21 @@ class _NotVisible(Exception):
 @transaction.atomic
 def _partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None = None, person_id: int | None,
                              person: dict | None, idempotency_key: str = "", allow_duplicate: bool = False,
-                             consent_taken_on: date | None = None, to_service=None,
+                             consent_taken_on: date | None = None, to_service=None, request_fingerprint: str = "",
                              **fields) -> tuple[Referral, bool]:
     key = f"{IDEMPOTENCY_PREFIX}{idempotency_key}" if idempotency_key else ""
     if key:
         existing = Referral.objects.filter(from_agency=token.agency, idempotency_key=key).first()
         if existing is not None:
-            other_receiver = (existing.to_service_id != to_service.pk if to_service is not None
-                              else existing.to_agency_id != to_agency.pk or existing.to_service_id is not None)
-            if other_receiver or (person_id and existing.person_id != person_id):
-                raise IdempotencyConflict
+            if existing.idempotency_fingerprint:
+                # Any difference in the body (another person, receiver or reason) is another request.
+                if existing.idempotency_fingerprint != request_fingerprint:
+                    raise IdempotencyConflict
+            else:  # a referral made before fingerprints were kept
+                other_receiver = (existing.to_service_id != to_service.pk if to_service is not None
+                                  else existing.to_agency_id != to_agency.pk or existing.to_service_id is not None)
+                if other_receiver or (person_id and existing.person_id != person_id):
+                    raise IdempotencyConflict
             audit.record(AuditAction.VIEW, obj=existing, detail={"idempotent_replay": True})
             return existing, False
     if person_id is not None:
@@ -230,4 +236,13 @@ def _partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None
                                                           exclude_pk=referral.pk)
     if duplicate is not None and not allow_duplicate:
         raise Duplicate(duplicate)
+    if key and request_fingerprint:
+        Referral.objects.filter(pk=referral.pk).update(idempotency_fingerprint=request_fingerprint)
     return referral, True
+
+
+def request_fingerprint(body) -> str:
+    """A keyed hash of a request body (keys sorted), to tell a retry from another request under
+    the same Idempotency-Key without keeping the body itself."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return crypto.blind_index(canonical, purpose="idempotency")

@@ -93,8 +93,9 @@ class ReferralListView(PartnerView):
             200: OpenApiResponse(ReferralStatusSerializer, description="A replay of an earlier Idempotency-Key."),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="What is wrong, field by field."),
             409: OpenApiResponse(DuplicateSerializer, description="An open referral of this person to this agency "
-                                                                  "exists, or the Idempotency-Key was used for "
-                                                                  "another referral."),
+                                                                  "exists."),
+            422: OpenApiResponse(DuplicateSerializer, description="The Idempotency-Key was used before with "
+                                                                  "a different request body."),
             **REFUSALS})
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -111,7 +112,8 @@ class ReferralListView(PartnerView):
                 actor=request.user, token=request.auth, to_agency=data.get("to_agency"),
                 to_service=data.get("to_service"),
                 person_id=data.get("person_id"), person=data.get("person"), idempotency_key=key,
-                allow_duplicate=data["allow_duplicate"], consent_taken_by_name=data["consent_taken_by"], **fields)
+                allow_duplicate=data["allow_duplicate"], consent_taken_by_name=data["consent_taken_by"],
+                request_fingerprint=services.request_fingerprint(request.data) if key else "", **fields)
         except ValidationError as error:
             return Response(_errors(error), status=400)
         except services.Duplicate as duplicate:
@@ -119,8 +121,10 @@ class ReferralListView(PartnerView):
                                        "Send again with allow_duplicate true if a second one is needed.",
                              "to_agency": duplicate.referral.to_agency.slug}, status=409)
         except services.IdempotencyConflict:
-            return Response({"detail": "This Idempotency-Key was used for a different referral.",
-                             "to_agency": _requested_agency_slug(data)}, status=409)
+            # 422: the key is known, the body is not the one it was first sent with.
+            return Response({"detail": "This Idempotency-Key was used for a different request. Send a new "
+                                       "referral with a new key.",
+                             "to_agency": _requested_agency_slug(data)}, status=422)
         except PermissionDenied as denied:
             raise ApiPermissionDenied() from denied
         body = ReferralStatusSerializer(selectors.partner_referral_get(actor=request.user, token=request.auth,

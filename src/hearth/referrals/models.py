@@ -137,6 +137,9 @@ class Referral(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
+    # A keyed hash of the whole request that first used the key (partner API): the same key with
+    # another body is refused, never answered with the first referral.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
