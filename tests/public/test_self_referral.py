@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 import pytest
@@ -15,7 +16,7 @@ from hearth.notify.models import Notice
 from hearth.people.models import Person
 from hearth.platform.models import AuditAction, AuditEvent
 from hearth.public import services as public_services
-from hearth.public.models import HeldSelfReferral, SubmissionAttempt
+from hearth.public.models import HeldSelfReferral, SpentFormToken, SubmissionAttempt
 from hearth.referrals.models import Referral, Source, Status
 
 URL = "/contact-form/"
@@ -27,7 +28,9 @@ def new_era(db):
 
 
 def _started(seconds_ago: int = 60) -> str:
-    return signing.dumps({"t": int(time.time()) - seconds_ago}, salt=public_services.TOKEN_SALT)
+    # Each showing of the form has its own token (a token works once).
+    return signing.dumps({"t": int(time.time()) - seconds_ago, "n": secrets.token_hex(8)},
+                         salt=public_services.TOKEN_SALT)
 
 
 def _answers(service, **overrides):
@@ -284,3 +287,15 @@ def test_each_route_opens_the_form_with_the_right_service_chosen(db):
         form = Client().get(unquote(link)).content.decode()
         checked = re.search(r'<input type="radio" name="service" value="(\d+)"[^>]*checked', form)
         assert checked and int(checked.group(1)) == service.number, page
+
+
+def test_a_start_token_works_once(new_era):
+    before = _self_referrals().count()
+    answers = _answers(new_era)
+    first = Client().post(URL, answers)
+    again = Client().post(URL, answers)  # a replay of the very same form, hours later or at once
+    assert first.status_code == 302 and again.status_code == 302  # both look sent...
+    assert _self_referrals().count() == before + 1  # ...but only the first reached an inbox
+    assert AuditEvent.objects.filter(action=AuditAction.DENY, object_type="public.self_referral",
+                                     reason="start token used before").exists()
+    assert not SpentFormToken.objects.filter(key=answers["started"]).exists()  # only its keyed hash is kept

@@ -67,3 +67,14 @@ class HeldSelfReferral(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+
+class SpentFormToken(models.Model):
+    """A self-referral form's start token that has been sent once: it never works again.
+
+    Only a keyed hash of the token is kept, and only while the token could still be valid
+    (``TOKEN_MAX_AGE``): a replayed or double-sent form then adds nothing to an inbox.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    spent_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -8,6 +8,7 @@ told; the visitor sees the same confirmation either way, so a flood learns nothi
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hearth.directory.models import Service
@@ -25,15 +26,16 @@ from hearth.platform.models import AuditAction
 from hearth.platform.roles import Role
 from hearth.referrals.services import self_referral_receive
 
-from .models import HeldSelfReferral, HelpSection, HelpText, SubmissionAttempt, SubmissionOutcome
+from .models import HeldSelfReferral, HelpSection, HelpText, SpentFormToken, SubmissionAttempt, SubmissionOutcome
 
 TOKEN_SALT = "hearth.public.self-referral"  # noqa: S105 - a signing namespace, not a secret
 TOKEN_MAX_AGE = 4 * 60 * 60  # a form left open longer than this is started again
 
 
 def form_token() -> str:
-    """A signed note of when the form was shown (no cookie, no session)."""
-    return signing.dumps({"t": int(time.time())}, salt=TOKEN_SALT)
+    """A signed note of when the form was shown (no cookie, no session), unique to this showing
+    so that it can be spent once."""
+    return signing.dumps({"t": int(time.time()), "n": secrets.token_urlsafe(12)}, salt=TOKEN_SALT)
 
 
 def token_age(token: str) -> float | None:
@@ -43,6 +45,23 @@ def token_age(token: str) -> float | None:
     except signing.BadSignature:
         return None
     return time.time() - int(data.get("t", 0))
+
+
+class TokenSpent(Exception):
+    """The form's start token was sent before: a replay or a second press of Send."""
+
+
+def _token_spend(token: str) -> None:
+    """Mark a start token used, once: a second use raises ``TokenSpent`` (the unique key decides
+    between two requests at once)."""
+    key = crypto.blind_index(token, purpose="self-referral-token")
+    try:
+        with transaction.atomic():
+            SpentFormToken.objects.create(key=key)
+    except IntegrityError:
+        raise TokenSpent from None
+    # A token older than this is refused anyway, so its mark is no longer needed.
+    SpentFormToken.objects.filter(spent_at__lt=timezone.now() - timedelta(seconds=TOKEN_MAX_AGE)).delete()
 
 
 def client_key(ip: str | None) -> str:
@@ -86,15 +105,19 @@ def _answers_json(answers: dict) -> dict:
 
 
 @transaction.atomic
-def self_referral_submit(*, service: Service, answers: dict, ip: str | None, language: str) -> Outcome:
+def self_referral_submit(*, service: Service, answers: dict, ip: str | None, language: str,
+                         token: str = "") -> Outcome:
     """A checked self-referral from the help site: into the service's inbox, or held back.
 
     ``answers`` are the form's cleaned answers (name, contact, safe-contact choices). Over a
     rate limit the answers are kept encrypted in ``HeldSelfReferral`` and the partnership
     admins get one notice per hour of holding; nothing reaches the inbox until released.
+    ``token`` (the form's start token) works once: a second use raises ``TokenSpent``.
     """
     if not service.takes_self_referrals:
         raise ValidationError({"service": "This service does not take self-referrals."})
+    if token:
+        _token_spend(token)
     limit = _over_limit(ip)
     if limit:
         already_held = HeldSelfReferral.objects.filter(received_at__gte=timezone.now() - timedelta(hours=1),

@@ -94,8 +94,13 @@ def self_referral(request):
                 form.add_error(None, _("Please check your answers, then press Send again."))
             else:
                 service = next(s for s in offered if s.number == form.cleaned_data["service"])
-                services.self_referral_submit(service=service, answers=form.cleaned_data, ip=ip,
-                                              language=translation.get_language())
+                try:
+                    services.self_referral_submit(service=service, answers=form.cleaned_data, ip=ip,
+                                                  language=translation.get_language(),
+                                                  token=request.POST.get("started", ""))
+                except services.TokenSpent:
+                    # A replay (or a second press of Send) looks sent, and adds nothing.
+                    services.refused_record(ip=ip, why="start token used before")
                 return HttpResponseRedirect(reverse("public:self_referral_sent"))
         else:
             services.attempt_record(ip=ip, outcome="invalid")
