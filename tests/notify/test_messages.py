@@ -156,3 +156,18 @@ def test_no_channel_allowed_means_nothing_is_sent(db):
     assert services.survivor_message_send(phone="07700900431", email="a@example.invalid", text_ok=False,
                                           email_ok=False, will_call=False, safe_times="", template="contact_soon",
                                           first_name="Sadia", purpose="t") is None
+
+
+def test_notice_bodies_are_encrypted_at_rest(db, demo):
+    from django.db import connection
+
+    from hearth.notify.models import Notice
+    from hearth.notify.services import notice_send
+
+    notice = notice_send(recipient=demo.user("police.dpo"), subject="Attempt to open a restricted record",
+                         body="Sam Tester tried to open restricted record person 4242 and was refused.")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM notify_notice WHERE id = %s", [notice.pk])
+        stored = cursor.fetchone()[0]
+    assert "4242" not in stored and "Sam Tester" not in stored
+    assert Notice.objects.get(pk=notice.pk).body.startswith("Sam Tester tried")

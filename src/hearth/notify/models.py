@@ -12,7 +12,8 @@ class Notice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
     )
     subject = models.CharField(max_length=200)
-    body = models.TextField()
+    # Encrypted: a notice may name a person, a record or a reason given for reading it.
+    body = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
