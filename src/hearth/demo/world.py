@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import random
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -42,6 +44,13 @@ STORIES: list[str] = [
 ]
 
 DEMO_PASSWORD = "hearth-demo-2026"  # noqa: S105 - printed for newcomers; demo mode only
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    # One argon2 hash (salted once) for every demo user: hashing is slow on purpose, and the demo,
+    # reloaded by each browser test, would otherwise spend seconds of every load on it.
+    return make_password(DEMO_PASSWORD)
 
 AGENCIES = [
     # slug, name, kind, onboarded, teams
@@ -198,7 +207,7 @@ def load() -> dict[str, int]:
                       "email": f"{spec.username}@demo.hearth.invalid"},
         )
         if created or not user.has_usable_password():
-            user.set_password(DEMO_PASSWORD)
+            user.password = _demo_password_hash()
             user.save()
         users[spec.username] = user
         TOTPDevice.objects.get_or_create(
