@@ -370,9 +370,13 @@ def get_visible_or_404(user, queryset: models.QuerySet, **lookup):
     related = _agency_grants(user, membership, content_type, timezone.now(), object_id=obj.pk).exists()
     glass = None if related else _live_break_glass(user, membership, content_type, timezone.now()).filter(
         object_id=obj.pk).first()
-    # A read under break-glass carries its reason, for the data-protection officer's review.
+    # A read under break-glass names its grant and reason category, for the review; never the
+    # reason in words (encrypted on the grant; audit rows are plain text and permanent).
+    detail = {"parts": sorted(parts_for(user, obj))}
+    if glass:
+        detail["grant"] = glass.pk
     audit.record(AuditAction.BREAK_GLASS if glass else AuditAction.VIEW, obj=obj,
-                 reason=glass.reason if glass else "", detail={"parts": sorted(parts_for(user, obj))})
+                 reason=f"break-glass: {glass.reason_category}" if glass else "", detail=detail)
     return obj
 
 
