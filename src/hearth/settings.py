@@ -289,6 +289,10 @@ HEARTH_API_TOKEN_RATE = env("HEARTH_API_TOKEN_RATE", "600/min")  # calls per tok
 # Access model settings (ACCESS.md): how long access lasts after a relationship ends.
 HEARTH_REFERRAL_LAPSE_DAYS = int(env("HEARTH_REFERRAL_LAPSE_DAYS", "90"))
 HEARTH_BREAK_GLASS_HOURS = min(int(env("HEARTH_BREAK_GLASS_HOURS", "24")), 24)
+# Break-glass openings one user may make in any 24 hours (the reviewer is alerted at the limit),
+# and how far back an earlier opening of the same record by the same user flags a repeat.
+HEARTH_BREAK_GLASS_DAILY_LIMIT = max(int(env("HEARTH_BREAK_GLASS_DAILY_LIMIT", "3")), 1)
+HEARTH_BREAK_GLASS_REPEAT_DAYS = int(env("HEARTH_BREAK_GLASS_REPEAT_DAYS", "30"))
 
 # MARAC referral thresholds (hearth.marac.criteria, issue 5): the partnership's to set (SafeLives defaults),
 # and the local adult female population for the volume figure (Stoke-on-Trent: about 104,000; set yours).

@@ -89,26 +89,33 @@ def test_break_glass_needs_a_reason_and_alerts_the_dpo(client_for):
     person = Person.objects.filter(owner_agency__slug="stoke-childrens").first()
     assert client.get(f"/people/{person.pk}/").status_code == 404
     url = reverse("people:person_break_glass", args=[person.pk])
-    short = client.post(url, {"reason": "need"})
-    assert "Give the reason in a sentence" in short.content.decode()
+    short = client.post(url, {"reason_category": "safeguarding_child", "reason": "need"})
+    assert "Describe the emergency in a sentence" in short.content.decode()
     assert 'need</textarea>' in short.content.decode()  # what was typed is kept
-    response = client.post(url, {"reason": "Officer at the address now; children may be at risk."})
+    response = client.post(url, {"reason_category": "safeguarding_child",
+                                 "reason": "Officer at the address now; children may be at risk."})
     assert response.status_code == 302
     assert client.get(f"/people/{person.pk}/").status_code == 200
     grant = BreakGlassGrant.objects.get(object_id=person.pk)
     assert (grant.expires_at - grant.starts_at).total_seconds() <= 24 * 3600
     assert Notice.objects.filter(recipient__username="police.dpo",
                                  subject="Break-glass access opened").exists()
-    # The opening and every read under it carry the reason.
+    # The opening and every read under it name the grant and the reason's category; the
+    # reason in words stays encrypted on the grant (audit rows are plain text and permanent).
     rows = AuditEvent.objects.filter(action=AuditAction.BREAK_GLASS, object_id=str(person.pk))
     assert rows.count() == 2
-    assert all(row.reason.startswith("Officer at the address") for row in rows)
+    assert all(row.reason == "break-glass: safeguarding_child" and row.detail["grant"] == grant.pk for row in rows)
 
 
 def test_break_glass_does_not_open_a_restricted_record(client_for):
-    response = client_for("police.officer").get(
-        reverse("people:person_break_glass", args=[_restricted().pk]))
-    assert response.status_code == 404
+    client = client_for("police.officer")
+    url = reverse("people:person_break_glass", args=[_restricted().pk])
+    response = client.post(url, {"reason_category": "risk_to_life",
+                                 "reason": "Caller says she is in danger at the address tonight."})
+    assert response.status_code == 200
+    assert "cannot be opened by break-glass" in response.content.decode()
+    assert not BreakGlassGrant.objects.filter(object_id=_restricted().pk).exists()
+    assert client.get(f"/people/{_restricted().pk}/").status_code == 404
 
 
 def test_break_glass_does_not_show_a_sealed_address(client_for):

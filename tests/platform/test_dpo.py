@@ -48,7 +48,7 @@ def test_dpo_reviews_and_ends_break_glass(client_for):
     missing_note = client.post(reverse("platform:break_glass_review", args=[grant.pk]), {"end_now": "on"})
     assert "govuk-error-summary" in missing_note.content.decode()
     response = client.post(reverse("platform:break_glass_review", args=[grant.pk]),
-                           {"note": "Justified, but ended.", "end_now": "on"})
+                           {"outcome": "justified", "note": "Justified, but ended.", "end_now": "on"})
     assert response.status_code == 302
     grant.refresh_from_db()
     assert grant.reviewed_by.username == "police.dpo" and grant.expires_at <= timezone.now()

@@ -41,6 +41,7 @@ STORIES: list[str] = [
     "hearth.demo.stories.marac",
     "hearth.demo.stories.directory",
     "hearth.demo.stories.support",
+    "hearth.demo.stories.break_glass",
 ]
 
 DEMO_PASSWORD = "hearth-demo-2026"  # noqa: S105 - printed for newcomers; demo mode only
@@ -100,6 +101,8 @@ USERS = [
     DemoUser("marac.coordinator", "Andrea", "Salt", (("stoke-marac", Role.MARAC_COORDINATOR, None),)),
     DemoUser("analyst", "Nadia", "Rahman", (("da-board", Role.ANALYST, None),)),
     DemoUser("partnership.admin", "Kevin", "Dale", (("da-board", Role.PARTNERSHIP_ADMIN, None),)),
+    # Reviews break-glass by agencies without a data-protection officer of their own.
+    DemoUser("partnership.dpo", "Grace", "Fenton", (("da-board", Role.DATA_PROTECTION_OFFICER, None),)),
 ]
 
 

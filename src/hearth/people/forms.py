@@ -3,7 +3,8 @@ import datetime
 from django import forms
 
 from hearth.platform.forms import GovukForm, PartsFormMixin
-from hearth.platform.models import SealScope
+from hearth.platform.models import BreakGlassReason, SealScope
+from hearth.platform.services import break_glass_reason_problem
 
 from .models import AbuseType, Gender, Person
 
@@ -120,11 +121,24 @@ class IncidentForm(GovukForm):
 
 
 class BreakGlassForm(GovukForm):
-    reason = forms.CharField(
-        label="Why do you need to see this record now?", max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Your data-protection officer is told at once and reviews every break-glass access.",
+    reason_category = forms.ChoiceField(
+        label="Why do you need to see this record now?", choices=BreakGlassReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why you need to open the record."},
     )
+    reason = forms.CharField(
+        label="Describe the emergency", max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=("In a sentence: who may come to harm and why it cannot wait. Your reviewer (your "
+                   "data-protection officer, or the partnership's) is told at once and reads it."),
+        error_messages={"required": "Describe the emergency: your reviewer reads it."},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if problem := break_glass_reason_problem(reason):
+            raise forms.ValidationError(problem)
+        return reason
 
 
 class SealForm(GovukForm):

@@ -207,18 +207,22 @@ def _restricted(person: Person) -> bool:
                                      object_id=person.pk, scope=SealScope.RECORD, lifted_at__isnull=True).exists()
 
 
-def person_for_break_glass(*, actor, person_id) -> Person:
-    """The record a break-glass request names. Restricted records are not offered."""
+def person_for_break_glass(*, actor, person_id) -> Person | None:
+    """The record a break-glass request names, or None when there is none break-glass may open.
+
+    A missing record and a restricted one both give None, each audited as a deny (the
+    restricted record's owner is told of the attempt), so callers can answer them alike.
+    """
     try:
         # Break-glass is for records outside the agency's relationships, so this lookup
         # cannot start from visible_to; restricted records are refused just below.
         person = Person.objects.get(pk=int(person_id))  # nosemgrep: hearth-case-query-not-through-visible-to
     except (Person.DoesNotExist, ValueError, TypeError):
         audit.deny(object_type="people.person", object_id=str(person_id)[:64], reason="break-glass")
-        raise Http404 from None
+        return None
     if _restricted(person):
         access.refuse(actor, Person, {"pk": person.pk}, reason="break-glass refused: restricted record")
-        raise Http404
+        return None
     return person
 
 

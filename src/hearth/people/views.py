@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from hearth.platform import access
 from hearth.platform import services as platform_services
@@ -131,19 +132,31 @@ def merge_undo(request, merge_id):
     return redirect("people:person_list")
 
 
+# Said for a record that does not exist and for one break-glass may not open alike.
+CANNOT_BREAK_GLASS = ("This record cannot be opened by break-glass. Check the record number, or ask the "
+                      "agency that holds the record.")
+
+
 @requires("platform.use_break_glass", methods=("GET", "POST"))
 def person_break_glass(request, person_id):
+    # The page is the same whether or not the number is a record break-glass may open: it
+    # must not tell anyone which record numbers exist. Only an opening that succeeds differs.
     person = selectors.person_for_break_glass(actor=request.user, person_id=person_id)
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            platform_services.break_glass_open(actor=request.user, obj=person, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_validation_error(form, exc)
+        if person is None:
+            form.add_error(None, CANNOT_BREAK_GLASS)
         else:
-            messages.success(request, "Break-glass access opened. Your data-protection officer has been told.")
-            return redirect("people:person_detail", person_id=person.pk)
-    return render(request, "people/break_glass.html", {"form": form, "person_id": person.pk})
+            try:
+                grant = platform_services.break_glass_open(actor=request.user, obj=person, **form.cleaned_data)
+            except ValidationError as exc:
+                add_validation_error(form, exc)
+            else:
+                until = timezone.localtime(grant.expires_at)
+                messages.success(request, f"Break-glass access opened until {until:%H:%M on %-d %B}. "
+                                          "Your reviewer has been told.")
+                return redirect("people:person_detail", person_id=person.pk)
+    return render(request, "people/break_glass.html", {"form": form, "person_id": person_id})
 
 
 @record("people.seal_person", methods=("GET", "POST"))

@@ -374,9 +374,13 @@ def get_visible_or_404(user, queryset: models.QuerySet, *, shown: frozenset[str]
     parts = parts_for(user, obj)
     if shown is not None:
         parts &= shown
-    # A read under break-glass carries its reason, for the data-protection officer's review.
+    # A read under break-glass names its grant and reason category, for the review; never the
+    # reason in words (encrypted on the grant; audit rows are plain text and permanent).
+    detail = {"parts": sorted(parts)}
+    if glass:
+        detail["grant"] = glass.pk
     audit.record(AuditAction.BREAK_GLASS if glass else AuditAction.VIEW, obj=obj,
-                 reason=glass.reason if glass else "", detail={"parts": sorted(parts)})
+                 reason=f"break-glass: {glass.reason_category}" if glass else "", detail=detail)
     return obj
 
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from hearth.platform.forms import GovukForm
+from hearth.platform.models import BreakGlassOutcome
 
 
 class AuditSearchForm(GovukForm):
@@ -26,5 +27,11 @@ class AuditSearchForm(GovukForm):
 
 
 class BreakGlassReviewForm(GovukForm):
-    note = forms.CharField(label="Review note", widget=forms.Textarea, max_length=2000)
+    outcome = forms.ChoiceField(label="Outcome of your review", choices=BreakGlassOutcome.choices,
+                                widget=forms.RadioSelect,
+                                error_messages={"required": "Choose the outcome of your review."})
+    note = forms.CharField(label="Review note", widget=forms.Textarea, max_length=2000,
+                           help_text="What you checked and why you decided so. Stored encrypted.",
+                           error_messages={"required": "Write a review note: what you checked and why you "
+                                                       "decided so."})
     end_now = forms.BooleanField(label="End this access now", required=False)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from .crypto import EncryptedTextField
 from .roles import AgencyKind, Part, RelationshipKind, Role
 
 
@@ -148,7 +149,8 @@ class RecordSeal(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.BigIntegerField()
     scope = models.CharField(max_length=20, choices=SealScope.choices)
-    reason = models.TextField()
+    # Why a survivor's record is restricted can itself identify them: encrypted at rest.
+    reason = EncryptedTextField()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="seals_owned",
         help_text="Told of every refused attempt.",
@@ -164,8 +166,28 @@ class RecordSeal(models.Model):
         return f"{self.get_scope_display()} on {self.content_type.model} {self.object_id}"
 
 
+class BreakGlassReason(models.TextChoices):
+    """Why emergency access was needed, as a category the audit and the reviewer can count."""
+
+    RISK_TO_LIFE = "risk_to_life", "Immediate risk to someone's life or safety"
+    SAFEGUARDING_CHILD = "safeguarding_child", "Safeguarding a child"
+    OUT_OF_HOURS = "out_of_hours", "Out-of-hours emergency, the owning agency cannot be reached"
+    STATUTORY_DEADLINE = "statutory_deadline", "Court or statutory deadline"
+    OTHER = "other", "Other (explain below)"
+
+
+class BreakGlassOutcome(models.TextChoices):
+    JUSTIFIED = "justified", "Justified"
+    NOT_JUSTIFIED = "not_justified", "Not justified"
+    REFERRED = "referred", "Referred to the agency to follow up"
+
+
 class BreakGlassGrant(models.Model):
-    """Emergency access without a relationship: reasoned, at most 24 hours, audited."""
+    """Emergency access without a relationship: reasoned, at most 24 hours, audited, reviewed.
+
+    The free-text reason and the review note are encrypted; the audit keeps only the
+    category and this grant's id.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
@@ -174,9 +196,15 @@ class BreakGlassGrant(models.Model):
     role = models.CharField(max_length=40, choices=Role.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.BigIntegerField()
-    reason = models.TextField()
+    reason_category = models.CharField(max_length=30, choices=BreakGlassReason.choices,
+                                       default=BreakGlassReason.OTHER)
+    reason = EncryptedTextField()
     starts_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    # Flags for the reviewer: the same user opened this record before, within the repeat
+    # window; this opening used up the user's daily allowance.
+    is_repeat = models.BooleanField(default=False)
+    reached_daily_limit = models.BooleanField(default=False)
     # A sealed address also needs a second person's approval.
     sealed_address_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -187,7 +215,8 @@ class BreakGlassGrant(models.Model):
         related_name="break_glass_reviews",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    review_outcome = models.CharField(max_length=20, choices=BreakGlassOutcome.choices, blank=True)
+    review_note = EncryptedTextField(blank=True)
 
     class Meta:
         ordering = ["-starts_at"]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 
 from . import access, audit
-from .models import AccessGrant, AuditAction, AuditEvent, BreakGlassGrant, Membership
-from .roles import RelationshipKind
+from .models import AccessGrant, Agency, AuditAction, AuditEvent, BreakGlassGrant, Membership, User
+from .roles import AgencyKind, RelationshipKind, Role
 
 
 def member_list(*, actor) -> QuerySet[Membership]:
@@ -68,12 +68,61 @@ def audit_search(
     return events.order_by("-id")
 
 
-def break_glass_list(*, actor) -> QuerySet[BreakGlassGrant]:
-    """Break-glass grants of the actor's agency, for their data-protection officer."""
+def break_glass_reviewers(*, agency: Agency, exclude: User | None = None) -> QuerySet[User]:
+    """Who reviews break-glass by this agency's staff (ACCESS.md, "every break-glass has a
+    reviewer"): its own active data-protection officers, or the partnership's (a DPO of a
+    partnership-board agency) when it has none. Empty means nobody: break-glass is refused.
+    ``exclude`` leaves out the person opening it, who may not review themselves."""
+    def dpos(**agency_lookup):
+        found = User.objects.filter(
+            is_active=True, memberships__is_active=True, memberships__agency__is_onboarded=True,
+            memberships__role=Role.DATA_PROTECTION_OFFICER,
+            **{f"memberships__agency__{k}": v for k, v in agency_lookup.items()},
+        ).distinct()
+        return found.exclude(pk=exclude.pk) if exclude is not None else found
+
+    own = dpos(pk=agency.pk)
+    return own if own.exists() else dpos(kind=AgencyKind.BOARD)
+
+
+def is_partnership_reviewer(membership: Membership | None) -> bool:
+    """A DPO acting for the partnership board reviews every agency's break-glass."""
+    return (membership is not None and membership.role == Role.DATA_PROTECTION_OFFICER
+            and membership.agency.kind == AgencyKind.BOARD)
+
+
+def break_glass_scope(*, actor) -> QuerySet[BreakGlassGrant]:
+    """Break-glass grants the actor reviews: their own agency's, or every agency's for the
+    partnership's data-protection officer. Not audited (services check against it)."""
     membership = access.acting(actor)
-    return (BreakGlassGrant.objects.filter(agency_id=membership.agency_id)
-            .select_related("user", "content_type", "reviewed_by"))
+    if membership is None:
+        return BreakGlassGrant.objects.none()
+    grants = BreakGlassGrant.objects.all()
+    if not is_partnership_reviewer(membership):
+        grants = grants.filter(agency_id=membership.agency_id)
+    return grants.select_related("user", "agency", "content_type", "reviewed_by")
+
+
+def break_glass_list(*, actor) -> QuerySet[BreakGlassGrant]:
+    """The review queue: unreviewed first, then reviewed; newest first within each.
+
+    The listing is audited: it shows staff names and what they opened.
+    """
+    audit.record(AuditAction.LIST, object_type="platform.breakglassgrant")
+    waiting = ExpressionWrapper(Q(reviewed_at__isnull=True), output_field=BooleanField())
+    return break_glass_scope(actor=actor).annotate(waiting=waiting).order_by("-waiting", "-starts_at")
 
 
 def break_glass_get(*, actor, grant_id) -> BreakGlassGrant:
-    return _get_or_404(break_glass_list(actor=actor), grant_id)
+    """One grant the actor reviews (a 404 otherwise); reading it, with its reason, is audited."""
+    grant = _get_or_404(break_glass_scope(actor=actor), grant_id)
+    audit.record(AuditAction.VIEW, obj=grant)
+    return grant
+
+
+def break_glass_reads(*, grant: BreakGlassGrant) -> QuerySet[AuditEvent]:
+    """What the grant's holder opened under it: their audit rows on the record while it lasted."""
+    return AuditEvent.objects.filter(
+        user_id=grant.user_id, object_type=f"{grant.content_type.app_label}.{grant.content_type.model}",
+        object_id=str(grant.object_id), at__gte=grant.starts_at, at__lte=grant.expires_at,
+    ).order_by("id")

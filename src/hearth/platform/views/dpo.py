@@ -3,11 +3,13 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from hearth.platform import selectors, services
+from hearth.platform import access, selectors, services
+from hearth.platform.forms import add_validation_error
 from hearth.platform.forms_dpo import AuditSearchForm, BreakGlassReviewForm
 from hearth.platform.policy import requires
 
@@ -35,6 +37,7 @@ def audit_search(request):
 def break_glass_list(request):
     return render(request, "platform/dpo/break_glass_list.html", {
         "grants": selectors.break_glass_list(actor=request.user),
+        "partnership": selectors.is_partnership_reviewer(access.acting(request.user)),
     })
 
 
@@ -43,7 +46,14 @@ def break_glass_review(request, grant_id):
     grant = selectors.break_glass_get(actor=request.user, grant_id=grant_id)
     form = BreakGlassReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.break_glass_review(actor=request.user, grant=grant, **form.cleaned_data)
-        messages.success(request, "Review recorded.")
-        return redirect("platform:break_glass_list")
-    return render(request, "platform/dpo/break_glass_review.html", {"form": form, "grant": grant})
+        try:
+            services.break_glass_review(actor=request.user, grant=grant, **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "Review recorded.")
+            return redirect("platform:break_glass_list")
+    return render(request, "platform/dpo/break_glass_review.html", {
+        "form": form, "grant": grant, "reads": selectors.break_glass_reads(grant=grant),
+        "own": grant.user_id == request.user.pk,
+    })
