@@ -27,6 +27,12 @@ def tasks_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoints_in_tmp(settings, tmp_path):
+    """Audit checkpoints (run_periodic queues one) go to the test's own file, not the checkout."""
+    settings.HEARTH_AUDIT_CHECKPOINT_FILE = str(tmp_path / "audit-checkpoints.log")
+
+
 @pytest.fixture
 def demo(db):
     """The demo world (already loaded); returns a helper to look things up by name."""

@@ -40,12 +40,20 @@ DEMO_MODE = env_bool("HEARTH_DEMO", default=not PRODUCTION) and not PRODUCTION
 _DEV_SECRET_KEY = "dev-only-insecure-hearth-secret-key-do-not-use-in-production-0123456789"  # noqa: S105
 _DEV_FIELD_KEY = "ZGV2LW9ubHktaGVhcnRoLWZpZWxkLWtleS0wMDAwMDA="  # noqa: S105
 _DEV_BLIND_INDEX_KEY = "dev-only-hearth-blind-index-key"  # noqa: S105
+_DEV_AUDIT_KEY = "dev-only-hearth-audit-chain-key"  # noqa: S105
 
 SECRET_KEY = env("HEARTH_SECRET_KEY") or ("" if PRODUCTION else _DEV_SECRET_KEY)
 # Newest key first; all keys decrypt; `manage.py rotate_field_keys` re-encrypts with the first.
 HEARTH_FIELD_KEYS = env_list("HEARTH_FIELD_KEYS") or ([] if PRODUCTION else [_DEV_FIELD_KEY])
 HEARTH_BLIND_INDEX_KEY = env("HEARTH_BLIND_INDEX_KEY") or (
     "" if PRODUCTION else _DEV_BLIND_INDEX_KEY
+)
+# The audit chain's HMAC keys, newest first: the first seals new rows and signs checkpoints,
+# every key listed verifies the rows it sealed (so old keys stay listed after a rotation).
+HEARTH_AUDIT_KEYS = env_list("HEARTH_AUDIT_KEYS") or ([] if PRODUCTION else [_DEV_AUDIT_KEY])
+# Where `manage.py audit_checkpoint` appends its signed lines (besides the log).
+HEARTH_AUDIT_CHECKPOINT_FILE = env("HEARTH_AUDIT_CHECKPOINT_FILE") or (
+    "" if PRODUCTION else str(REPO_DIR / "audit-checkpoints.log")
 )
 ALLOWED_HOSTS = env_list("HEARTH_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 
@@ -56,6 +64,7 @@ if PRODUCTION:
             ("HEARTH_SECRET_KEY", SECRET_KEY),
             ("HEARTH_FIELD_KEYS", HEARTH_FIELD_KEYS),
             ("HEARTH_BLIND_INDEX_KEY", HEARTH_BLIND_INDEX_KEY),
+            ("HEARTH_AUDIT_KEYS", HEARTH_AUDIT_KEYS),
             ("HEARTH_ALLOWED_HOSTS", ALLOWED_HOSTS),
         ]
         if not value
@@ -65,7 +74,7 @@ if PRODUCTION:
             "Hearth will not start in production without: " + ", ".join(missing)
         )
     if SECRET_KEY == _DEV_SECRET_KEY or _DEV_FIELD_KEY in HEARTH_FIELD_KEYS or (
-            HEARTH_BLIND_INDEX_KEY == _DEV_BLIND_INDEX_KEY):
+            HEARTH_BLIND_INDEX_KEY == _DEV_BLIND_INDEX_KEY) or _DEV_AUDIT_KEY in HEARTH_AUDIT_KEYS:
         raise ImproperlyConfigured("Production must not use the development keys.")
 
 INSTALLED_APPS = [

@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "HEARTH_SECRET_KEY": "x" * 30 + "production-only-secret-key-for-checks-0123456789",
     "HEARTH_FIELD_KEYS": "hI4Y2cOfgIaQFjDYpDnuN0mfWm8vKE8NY8a0vJdrKhI=",
     "HEARTH_BLIND_INDEX_KEY": "production-blind-index-key-for-checks",
+    "HEARTH_AUDIT_KEYS": "production-audit-chain-key-for-checks",
     "HEARTH_ALLOWED_HOSTS": "hearth.example.org",
 }
 
@@ -40,7 +41,8 @@ def test_deploy_checks_pass_with_production_settings():
 
 
 @pytest.mark.parametrize("missing", ["HEARTH_SECRET_KEY", "HEARTH_FIELD_KEYS",
-                                     "HEARTH_BLIND_INDEX_KEY", "HEARTH_ALLOWED_HOSTS"])
+                                     "HEARTH_BLIND_INDEX_KEY", "HEARTH_AUDIT_KEYS",
+                                     "HEARTH_ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _manage("check", env_extra=env)
