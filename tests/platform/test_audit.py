@@ -25,6 +25,9 @@ def _tamper(sql: str, params) -> None:
 def test_rows_chain_to_their_predecessor(db):
     first = audit.record(AuditAction.VIEW, object_type="people.person", object_id=1)
     second = audit.record(AuditAction.VIEW, object_type="people.person", object_id=2)
+    audit.seal()  # done after commit in use; the test's transaction never commits
+    first.refresh_from_db()
+    second.refresh_from_db()
     assert second.prev_hash == first.hash
     assert audit.verify().ok
 
@@ -32,6 +35,7 @@ def test_rows_chain_to_their_predecessor(db):
 def test_verify_counts_every_row(db):
     before = AuditEvent.objects.count()
     audit.record(AuditAction.SEARCH, object_type="people.person")
+    audit.seal()
     result = audit.verify()
     assert result.ok and result.rows == before + 1
 
@@ -40,6 +44,7 @@ def test_a_changed_row_is_named(db):
     audit.record(AuditAction.VIEW, object_type="people.person", object_id=7)
     victim = audit.record(AuditAction.VIEW, object_type="people.person", object_id=8)
     audit.record(AuditAction.VIEW, object_type="people.person", object_id=9)
+    audit.seal()
     _tamper("UPDATE platform_auditevent SET username = %s WHERE id = %s", ["someone.else", victim.id])
     result = audit.verify()
     assert not result.ok
@@ -52,6 +57,7 @@ def test_a_removed_row_is_found(db):
     audit.record(AuditAction.VIEW, object_type="people.person", object_id=1)
     removed = audit.record(AuditAction.VIEW, object_type="people.person", object_id=2)
     after = audit.record(AuditAction.VIEW, object_type="people.person", object_id=3)
+    audit.seal()
     _tamper("DELETE FROM platform_auditevent WHERE id = %s", [removed.id])
     result = audit.verify()
     assert result.first_bad_id == after.id

@@ -257,9 +257,14 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """One append-only, hash-chained row of the audit (who did what to which record, when).
 
-    Never updated or deleted: PostgreSQL refuses it with a trigger, and each row's hash
-    covers its predecessor's so ``manage.py audit_verify`` detects any change. The actor
-    is copied, not linked, so the row stays true when users and agencies change.
+    Written unsealed (no ``hash``) inside the writer's transaction, then sealed into the
+    chain just after it commits: ``mac`` is an HMAC of its contents made by the writer with
+    the audit key ``key_id``; ``seq`` is its place in the chain and ``hash`` an HMAC with the
+    same key over its contents, id, place and predecessor's hash. Rows from before
+    the keyed chain have no ``key_id`` or ``seq`` and a plain SHA-256 ``hash``. Never changed
+    after sealing or deleted: PostgreSQL refuses it with a trigger, and ``manage.py
+    audit_verify`` names any change. The actor is copied, not linked, so the row stays true
+    when users and agencies change.
     """
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -276,12 +281,19 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     request_id = models.CharField(max_length=36, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    seq = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
+    key_id = models.CharField(max_length=16, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_by_record")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_by_record"),
+            # The sealer looks for rows not yet in the chain; few at any time.
+            models.Index(fields=["id"], name="audit_unsealed", condition=models.Q(hash__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or 'system'} {self.action} {self.object_type} {self.object_id}"

@@ -8,6 +8,7 @@ CHECKS = {
     "overdue_referrals": "hearth.referrals.tasks:referrals_check_overdue",
     "school_notifications": "hearth.risk.tasks:risk_notify_schools",
     "marac_repeats": "hearth.marac.tasks:marac_flag_repeats",
+    "audit_checkpoint": "hearth.platform.tasks:audit_checkpoint",
 }
 
 
