@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from hearth.platform import audit
+from hearth.platform import audit, context
 from hearth.platform.models import AuditAction, AuditEvent
 
 
@@ -76,6 +76,15 @@ def test_a_removed_middle_row_rehashed_with_plain_sha256_is_named(db, look_unkey
     named = {problem.row_id for problem in result.problems}
     assert {third.id, fourth.id} <= named
     assert any("rewritten" in problem.text for problem in result.problems if problem.row_id == third.id)
+
+
+def test_rows_read_back_from_the_database_still_match_their_mac(db):
+    with context.acting_as(None, None) as ctx:
+        ctx.ip = "2001:DB8:0:0:0:0:0:1"
+        audit.record(AuditAction.SEARCH, object_type="people.person",
+                     detail={"results": 3, "score": 0.87, "large": 1e20, "small": 1e-7, "fields": ["given_name"]})
+    assert audit.seal() == 1
+    assert audit.verify().ok
 
 
 def test_a_removed_middle_row_is_named_with_its_neighbours(db):

@@ -76,12 +76,26 @@ def _newest_key() -> tuple[str, bytes]:
     return key_id_for(keys[0]), keys[0].encode()
 
 
-def _canonical(event: AuditEvent, names: tuple[str, ...]) -> bytes:
+def _whole_floats_as_ints(value):
+    # PostgreSQL's jsonb gives 1e+20 back as 100000000000000000000 (an int in Python): written
+    # and read, a value must hash the same, or its row would look forged.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_floats_as_ints(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_whole_floats_as_ints(item) for item in value]
+    return value
+
+
+def _canonical(event: AuditEvent, names: tuple[str, ...], *, keyed: bool = True) -> bytes:
     values = {}
     for name in names:
         value = getattr(event, name)
         if name == "at":
             value = value.astimezone(timezone.UTC).isoformat(timespec="microseconds")
+        elif name == "detail" and keyed:
+            value = _whole_floats_as_ints(value)
         values[name] = value
     return json.dumps(values, sort_keys=True, separators=(",", ":"), default=str).encode()
 
@@ -92,7 +106,7 @@ def _hmac(key: bytes, message: bytes) -> str:
 
 def legacy_hash(event: AuditEvent) -> str:
     """The plain SHA-256 hash rows carried before the keyed chain (they still verify by it)."""
-    return hashlib.sha256(_canonical(event, HASHED_FIELDS)).hexdigest()
+    return hashlib.sha256(_canonical(event, HASHED_FIELDS, keyed=False)).hexdigest()
 
 
 def content_mac(event: AuditEvent, key: bytes) -> str:
