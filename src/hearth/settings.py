@@ -1,7 +1,8 @@
 """Hearth settings: every deployment setting comes from the environment (12-factor).
 
 Development defaults are safe to run on a laptop; with ``HEARTH_ENV=production`` the
-process refuses to start without a secret key, field-encryption keys and allowed hosts.
+process refuses to start without a secret key, field-encryption keys, audit keys and
+checkpoint file, and allowed hosts.
 """
 
 import os
@@ -65,6 +66,7 @@ if PRODUCTION:
             ("HEARTH_FIELD_KEYS", HEARTH_FIELD_KEYS),
             ("HEARTH_BLIND_INDEX_KEY", HEARTH_BLIND_INDEX_KEY),
             ("HEARTH_AUDIT_KEYS", HEARTH_AUDIT_KEYS),
+            ("HEARTH_AUDIT_CHECKPOINT_FILE", HEARTH_AUDIT_CHECKPOINT_FILE),
             ("HEARTH_ALLOWED_HOSTS", ALLOWED_HOSTS),
         ]
         if not value

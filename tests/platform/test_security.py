@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "HEARTH_FIELD_KEYS": "hI4Y2cOfgIaQFjDYpDnuN0mfWm8vKE8NY8a0vJdrKhI=",
     "HEARTH_BLIND_INDEX_KEY": "production-blind-index-key-for-checks",
     "HEARTH_AUDIT_KEYS": "production-audit-chain-key-for-checks",
+    "HEARTH_AUDIT_CHECKPOINT_FILE": "/var/lib/hearth/audit-checkpoints.log",
     "HEARTH_ALLOWED_HOSTS": "hearth.example.org",
 }
 
@@ -42,7 +43,7 @@ def test_deploy_checks_pass_with_production_settings():
 
 @pytest.mark.parametrize("missing", ["HEARTH_SECRET_KEY", "HEARTH_FIELD_KEYS",
                                      "HEARTH_BLIND_INDEX_KEY", "HEARTH_AUDIT_KEYS",
-                                     "HEARTH_ALLOWED_HOSTS"])
+                                     "HEARTH_AUDIT_CHECKPOINT_FILE", "HEARTH_ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _manage("check", env_extra=env)

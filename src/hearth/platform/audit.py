@@ -110,10 +110,12 @@ def legacy_hash(event: AuditEvent) -> str:
 
 
 def content_mac(event: AuditEvent, key: bytes) -> str:
+    """The writer's HMAC of what a row says (so a row inserted behind Hearth's back is not sealed)."""
     return _hmac(key, _canonical(event, CONTENT_FIELDS))
 
 
 def sealed_hash(event: AuditEvent, key: bytes) -> str:
+    """A sealed row's hash: HMAC over what it says, its id, its place and its predecessor's hash."""
     return _hmac(key, _canonical(event, SEALED_FIELDS))
 
 
