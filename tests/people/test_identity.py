@@ -65,10 +65,10 @@ def test_records_the_user_cannot_open_show_no_details(client_for):
     body = response.content.decode()
     candidates = response.context["candidates"]
     assert candidates  # the charity can see her (referral), so she shows with her name
-    # A worker at an agency with no relationship sees only "held by another agency".
+    # A worker at an agency with no relationship sees only "held elsewhere".
     response = client_for("social.worker").post("/people/new/", _liz_form())
     body = response.content.decode()
-    assert "A record held by another agency" in body
+    assert "A record with matching name and date of birth is held elsewhere" in body
     assert "Hartshill" not in body and "900431" not in body and "Elizabeth" not in body
 
 

@@ -68,6 +68,10 @@ REGISTERED: dict[str, dict] = {
     "people:incident_create": {"methods": ["GET", "POST"]},
     "people:person_not_same": {"methods": ["POST"]},
     "people:merge_undo": {"methods": ["POST"]},
+    # Link requests are answered by the agency holding the target record: others get a 404.
+    "people:link_request_list": {"methods": ["GET"]},
+    "people:link_request_confirm": {"methods": ["POST"]},
+    "people:link_request_decline": {"methods": ["GET", "POST"]},
     "notify:notice_list": {"methods": ["GET"]},
     "notify:outbox": {"methods": ["GET"]},
     "referrals:inbox": {"methods": ["GET"]},
@@ -236,6 +240,23 @@ def _merge_ids(membership: Membership) -> tuple[int | None, int]:
         return IdentityMerge.objects.create(kept=person.identity, absorbed=Identity.objects.create(),
                                             moved_records=[], merged_by=membership.user).pk
     return (make(own_person) if own_person else None), make(foreign_person)
+
+
+def _link_request_ids(membership: Membership) -> tuple[int | None, int]:
+    """A pending link request naming a record the agency holds (and the user may open), and one
+    naming another agency's record."""
+    from hearth.people.models import IdentityLinkRequest
+    from hearth.platform import access
+
+    held = access.visible_to(_acting_user(membership), Person.objects.filter(owner_agency_id=membership.agency_id))
+    own_target = held.order_by("pk").first()
+    other_target = Person.objects.exclude(owner_agency_id=membership.agency_id).order_by("pk").first()
+
+    def make(target):
+        new = Person.objects.exclude(owner_agency_id=target.owner_agency_id).order_by("pk").first()
+        return IdentityLinkRequest.objects.create(new_record=new, target=target, requested_by=membership.user,
+                                                  requesting_agency_id=new.owner_agency_id).pk
+    return (make(own_target) if own_target else None), make(other_target)
 
 
 def _referral_ids(membership: Membership) -> tuple[int | None, int]:
@@ -517,6 +538,7 @@ KWARG_CASES = {
     "person_id": _person_ids,
     "other_id": _person_ids,
     "merge_id": _merge_ids,
+    "link_request_id": _link_request_ids,
     "membership_id": lambda m: _membership_ids(m.agency_id),
     "grant_id": _grant_ids,
     # --- risk, marac, support, directory, public, api: their own object finders below this line ---

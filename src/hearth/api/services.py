@@ -147,14 +147,16 @@ def person_match_or_create(*, actor, person: dict, shared_parts=()) -> tuple[Per
     how it was found ("matched" or "new").
     """
     from hearth.people import matching
+    from hearth.people.selectors import visible_match_candidates
 
-    found = [c for c in matching.candidates_for(matching.record_from_form(person), limit=10) if c.band == "link"]
-    visible = set(Person.objects.visible_to(actor).filter(pk__in=[c.person.pk for c in found])
-                  .values_list("pk", flat=True))
+    # Only records the agency may open are candidates, each scored on the parts it may see of
+    # them: records beyond the agency neither match nor crowd out those it may see.
+    found = [c for c in visible_match_candidates(actor=actor, record=matching.record_from_form(person))
+             if c.band == "link"]
     wanted = set(shared_parts)
     # The agency's own records first, then others it may see; best score first within each.
-    ranked = sorted((c for c in found if c.person.pk in visible),
-                    key=lambda c: (c.person.owner_agency_id != access.acting(actor).agency_id, -c.probability))
+    ranked = sorted(found, key=lambda c: (c.person.owner_agency_id != access.acting(actor).agency_id,
+                                          -c.probability))
     for candidate in ranked:
         if wanted <= access.parts_for(actor, candidate.person):
             audit.record(AuditAction.SEARCH, object_type="people.person",
@@ -232,7 +234,7 @@ def _partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None
         return referral, False
     # Checked after every other rule, so a partner hears about bad input first; raising
     # here undoes the referral just made (one transaction).
-    duplicate = referral_services.duplicate_open_referral(person=subject, to_agency=referral.to_agency,
+    duplicate = referral_services.duplicate_open_referral(actor=actor, person=subject, to_agency=referral.to_agency,
                                                           exclude_pk=referral.pk)
     if duplicate is not None and not allow_duplicate:
         raise Duplicate(duplicate)

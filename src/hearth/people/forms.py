@@ -74,6 +74,9 @@ class PersonForm(PartsFormMixin, GovukForm):
         return postcode
 
 
+HELD_ELSEWHERE = "A record with matching name and date of birth is held elsewhere"
+
+
 class MatchDecisionForm(GovukForm):
     decision = forms.ChoiceField(label="Is this one of these people?", widget=forms.RadioSelect,
                                  error_messages={"required": "Choose a record to link to, or create a new record."})
@@ -82,11 +85,22 @@ class MatchDecisionForm(GovukForm):
         super().__init__(*args, **kwargs)
         choices = []
         for c in candidates:
-            who = f"{c.name}, born {c.date_of_birth:%d %B %Y}" if c.visible and c.date_of_birth else (
-                c.name if c.visible else "A record held by another agency")
-            choices.append((str(c.person_id), f"{who} – {round(c.probability * 100)}% likely the same person"))
+            if not c.visible:
+                # No score: it would move with details of the record the user cannot see.
+                choices.append((c.choice, HELD_ELSEWHERE + ": ask the agency holding it to link it"))
+                continue
+            who = f"{c.name}, born {c.date_of_birth:%d %B %Y}" if c.date_of_birth else c.name
+            choices.append((c.choice, f"{who} – {round(c.probability * 100)}% likely the same person"))
         choices.append(("new", "None of these: create a new record"))
         self.fields["decision"].choices = choices
+
+
+class LinkRequestDeclineForm(GovukForm):
+    reason = forms.CharField(
+        label="Why are you declining the link?", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your agency keeps this. The requesting agency is told only that you declined.",
+        error_messages={"required": "Say why you are declining the link (your agency keeps this)."},
+    )
 
 
 class IncidentForm(GovukForm):

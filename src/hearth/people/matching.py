@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Sum, TextField, Value, When
@@ -146,15 +146,20 @@ def key_weights(keys: Iterable[str]) -> dict[str, int]:
     return {k: round(1000 * math.log1p(size / n)) for k, n in kept.items()}
 
 
-def candidate_ids(record: Record, *, limit: int | None = None) -> list[int]:
+def candidate_ids(record: Record, *, limit: int | None = None, among=None) -> list[int]:
     """Ids of the stored records sharing the most key weight with ``record`` (see
     ``key_weights``): one rare key shared (a phone, a name with its date of birth) counts for
-    more than several common ones (a common name with a common surname)."""
+    more than several common ones (a common name with a common surname). With ``among`` (ids,
+    or a queryset of them) only those records are candidates, so records outside it cannot
+    crowd them out."""
     weights = key_weights(hashed_keys(record))
     if not weights:
         return []
     worth = Case(*(When(key=k, then=Value(w)) for k, w in weights.items()), output_field=IntegerField())
-    rows = (BlockingKey.objects.filter(key__in=list(weights)).values("person_id").annotate(shared=Sum(worth))
+    keys = BlockingKey.objects.filter(key__in=list(weights))
+    if among is not None:
+        keys = keys.filter(person_id__in=among)
+    rows = (keys.values("person_id").annotate(shared=Sum(worth))
             .order_by("-shared", "person_id")[:limit or MAX_CANDIDATES])
     return [row["person_id"] for row in rows]
 
@@ -183,19 +188,45 @@ def _records_to_score(ids: list[int], record: Record) -> list[Record]:
     return records
 
 
+# The matcher's fields, by the part of a person's record each belongs to (Person.FIELD_PARTS).
+FIELDS_OF_PART = {
+    "identity": ("given_name", "surname", "date_of_birth", "other_names"),
+    "contact": ("phone", "email"),
+    "safe_address": ("address_line", "postcode", "locality"),
+}
+IDENTITY_FIELDS = FIELDS_OF_PART["identity"]
+
+
+def only_fields(record: Record, fields: Iterable[str]) -> Record:
+    """``record`` with every matcher field outside ``fields`` left empty (so not compared)."""
+    keep = set(fields)
+    empty = {name: (() if name == "other_names" else None if name == "date_of_birth" else "")
+             for names in FIELDS_OF_PART.values() for name in names if name not in keep}
+    return replace(record, **empty)
+
+
 def candidates_for(record: Record, *, exclude_person: int | None = None, limit: int = 10,
-                   keep_no_link: bool = False) -> list[Candidate]:
-    """Records that may be the same person as ``record``, best first (no access filtering:
-    callers decide what the user may see of each). Pairs in the no-link band are left out
-    unless ``keep_no_link`` (for measuring the ranking itself)."""
-    ids = candidate_ids(record)
+                   keep_no_link: bool = False, among=None, comparable=None) -> list[Candidate]:
+    """Records that may be the same person as ``record``, best first (no access filtering
+    unless asked: callers decide what the user may see of each). Pairs in the no-link band are
+    left out unless ``keep_no_link`` (for measuring the ranking itself).
+
+    ``among`` limits the candidates to those records (see ``candidate_ids``). ``comparable``,
+    a function from the candidates' ids to {id: matcher fields that may be compared}, scores
+    each stored record only on those fields: a score must not move with what a reader may
+    not see of a record."""
+    ids = candidate_ids(record, among=among)
     if exclude_person is not None:
         ids = [i for i in ids if i != exclude_person]
     skip = _excluded_pairs(ids, exclude_person)
     model = shipped_model()
     mine = prepare(record)
     scored = []
-    for stored in _records_to_score([i for i in ids if i not in skip], record):
+    stored_records = _records_to_score([i for i in ids if i not in skip], record)
+    if comparable is not None:
+        allowed = comparable([int(r.record_id) for r in stored_records])
+        stored_records = [only_fields(r, allowed.get(int(r.record_id), ())) for r in stored_records]
+    for stored in stored_records:
         comparison = model.compare_prepared(mine, prepare(stored))
         if keep_no_link or comparison.band != NO_LINK:
             scored.append((comparison, int(stored.record_id)))

@@ -240,3 +240,53 @@ class Involvement(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "person", "role"], name="involvement_once")]
+
+
+class LinkRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the holding agency"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+
+
+class IdentityLinkRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requests the acting agency may answer: those naming a record it holds and the user may open."""
+        from hearth.platform.access import acting
+
+        membership = acting(user)
+        if membership is None:
+            return self.none()
+        return self.filter(target__owner_agency_id=membership.agency_id,
+                           target__in=Person.objects.visible_to(user).values("pk"))
+
+
+class IdentityLinkRequest(models.Model):
+    """A request to link a new record to a record its agency cannot open (ACCESS.md: identity
+    links cross agencies only with the holder's consent).
+
+    Until the agency holding ``target`` confirms, the two records stay separate identities,
+    so nothing crosses: no "also recorded by", no duplicate-referral check, no shared risk level.
+    """
+
+    new_record = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="link_requests")
+    requesting_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=LinkRequestStatus.choices, default=LinkRequestStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why the holding agency declined (kept by them, not sent).")
+    merge = models.ForeignKey(IdentityMerge, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = IdentityLinkRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["new_record", "target"],
+                                               condition=models.Q(status="pending"),
+                                               name="link_request_pending_once")]
+
+    def __str__(self) -> str:
+        return f"Link request {self.pk}"

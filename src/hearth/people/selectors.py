@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.crypto import salted_hmac
 
-from hearth.platform import access, audit
+from hearth.platform import access, audit, crypto
 from hearth.platform.models import AuditAction, RecordSeal, SealScope
 from hearth.platform.roles import Part
 
 from . import matching
-from .models import HouseholdMember, IdentityMerge, Incident, Involvement, InvolvementRole, Person
+from .linkage import LINK
+from .models import (
+    HouseholdMember,
+    IdentityLinkRequest,
+    IdentityMerge,
+    Incident,
+    Involvement,
+    InvolvementRole,
+    LinkRequestStatus,
+    Person,
+)
 
 REPEAT_WINDOW = timedelta(days=365)
 
@@ -149,42 +161,106 @@ def person_for_change(*, actor, person_id, shown: frozenset[str]) -> tuple[Perso
 
 @dataclass
 class MatchCandidate:
-    """A possible earlier record of the person being entered, cut to what the user may see."""
+    """A possible earlier record of the person being entered, cut to what the user may see.
 
-    person_id: int
-    probability: float
+    ``choice`` is what the page's radio button carries: a visible record's id, or for a record
+    held elsewhere an opaque token (``held_elsewhere_token``) that names no record.
+    """
+
+    person_id: int | None
+    probability: float | None
     band: str
     reasons: list[str]
     visible: bool
     name: str = ""
     date_of_birth: date | None = None
     agency: str = ""
+    choice: str = ""
+    # The record a "held elsewhere" choice stands for: never rendered (templates cannot read "_").
+    _target: int | None = field(default=None, repr=False)
+
+    @property
+    def target_id(self) -> int | None:
+        return self.person_id if self.visible else self._target
+
+
+# Typed fields a search records (encrypted) in its audit row.
+SEARCHED_FIELDS = ("given_name", "family_name", "aliases", "date_of_birth", "phone", "email", "postcode",
+                   "safe_address")
+
+
+def _comparable_fields(actor, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """For each record the actor may open, the matcher fields of the parts they may see of it."""
+    people = Person.objects.visible_to(actor).in_bulk(ids)
+    return {pk: tuple(name for part in access.parts_for(actor, person)
+                      for name in matching.FIELDS_OF_PART.get(part, ()))
+            for pk, person in people.items()}
+
+
+def visible_match_candidates(*, actor, record: matching.Record, limit: int = 10) -> list[matching.Candidate]:
+    """Candidates among the records the actor may open, each scored only on the parts the actor
+    may see of it: records they cannot open neither appear nor crowd these out."""
+    return matching.candidates_for(record, limit=limit, among=Person.objects.visible_to(actor).values("pk"),
+                                   comparable=lambda ids: _comparable_fields(actor, ids))
+
+
+def held_elsewhere_token(*, actor, data: dict, person_id: int) -> str:
+    """An opaque value standing for a record the user cannot open, for this user and this typed
+    name and date of birth only. A keyed hash rather than a signed value: ``signing`` output
+    carries its payload readable, and this must not reveal the record's id. The same search
+    by the same user gives the same token, so the page does not change between searches."""
+    typed = "|".join(str(data.get(name) or "").strip().lower() for name in ("given_name", "family_name",
+                                                                            "date_of_birth"))
+    value = f"{actor.pk}|{access.acting(actor).agency_id}|{typed}|{person_id}"
+    return "held-" + salted_hmac("hearth.people.held_elsewhere", value, algorithm="sha256").hexdigest()[:32]
+
+
+def _held_elsewhere(*, actor, data: dict, visible_ids: set[int], visible_identities: set[int]) -> list[MatchCandidate]:
+    """Records the user cannot open whose name and date of birth, on their own, agree with what
+    was typed: only those two are compared (the user typed them and may compare them), so a
+    changed address, postcode or phone on such a record changes nothing on the page."""
+    if not data.get("date_of_birth"):
+        return []
+    typed = matching.only_fields(matching.record_from_form(data), matching.IDENTITY_FIELDS)
+    offered, identities = [], set(visible_identities)
+    for c in matching.candidates_for(typed, limit=10):
+        if c.band != LINK or c.person.pk in visible_ids or c.person.identity_id in identities:
+            continue
+        if _restricted(c.person):
+            continue
+        # One line per identity: how many records another agency holds is not the user's to know.
+        identities.add(c.person.identity_id)
+        offered.append(MatchCandidate(None, None, "", [], False, choice=held_elsewhere_token(
+            actor=actor, data=data, person_id=c.person.pk), _target=c.person.pk))
+    return offered
 
 
 def match_candidates(*, actor, data: dict) -> list[MatchCandidate]:
-    """Search before create: ranked candidates with reasons, showing only fields the user may see.
+    """Search before create: the records the typed details may match, as far as the user may know.
 
-    Records the user cannot open appear without any of their details ("held by another
-    agency"), so a link can still be made; perpetrator services see only their own.
+    Records the user may open come ranked with a score and reasons, computed only on the parts
+    of each they may see. A record they cannot open is offered only as "a record with matching
+    name and date of birth is held elsewhere": no score, no reasons, no id, no agency; choosing
+    it asks its agency to confirm the link. Perpetrator services are offered only their own.
+    The search is audited with what was typed, encrypted.
     """
-    found = matching.candidates_for(matching.record_from_form(data))
-    visible = set(Person.objects.visible_to(actor).filter(pk__in=[c.person.pk for c in found])
-                  .values_list("pk", flat=True))
-    walled = access.acting_role(actor) == "perpetrator_worker"
+    record = matching.record_from_form(data)
     candidates = []
-    for c in found:
-        if c.person.pk in visible:
-            parts = access.parts_for(actor, c.person)
-            candidates.append(MatchCandidate(c.person.pk, c.probability, c.band, _reasons_shown(c, parts), True,
-                                             f"{c.person.given_name} {c.person.family_name}",
-                                             c.person.date_of_birth, c.person.owner_agency.name))
-        elif not walled and not _restricted(c.person):
-            # Only reasons about what the user typed of the person's identity: "address agrees"
-            # with a record they cannot open would tell them where someone lives.
-            candidates.append(MatchCandidate(c.person.pk, c.probability, c.band,
-                                             _reasons_shown(c, frozenset({Part.IDENTITY})), False))
-    audit.record(AuditAction.SEARCH, object_type="people.person",
-                 detail={"match_candidates": [c.person_id for c in candidates]})
+    for c in visible_match_candidates(actor=actor, record=record):
+        parts = access.parts_for(actor, c.person)
+        candidates.append(MatchCandidate(c.person.pk, c.probability, c.band, _reasons_shown(c, parts), True,
+                                         f"{c.person.given_name} {c.person.family_name}",
+                                         c.person.date_of_birth, c.person.owner_agency.name, choice=str(c.person.pk)))
+    if access.acting_role(actor) != "perpetrator_worker":
+        visible_ids = {c.person_id for c in candidates}
+        # nosemgrep: hearth-case-query-not-through-visible-to -- identities of records already shown
+        identities = set(Person.objects.filter(pk__in=visible_ids).values_list("identity_id", flat=True))
+        candidates += _held_elsewhere(actor=actor, data=data, visible_ids=visible_ids, visible_identities=identities)
+    searched = {name: (data.get(name).isoformat() if isinstance(data.get(name), date) else data.get(name) or "")
+                for name in SEARCHED_FIELDS}
+    audit.record(AuditAction.SEARCH, object_type="people.person", detail={
+        "match_search": crypto.encrypt(json.dumps(searched, sort_keys=True)),
+        "match_candidates": [c.target_id for c in candidates]})
     return candidates
 
 
@@ -236,3 +312,23 @@ def merge_get(*, actor, merge_id) -> IdentityMerge:
         audit.deny(object_type="people.identitymerge", object_id=str(merge.pk))
         raise Http404
     return merge
+
+
+def link_request_list(*, actor) -> QuerySet[IdentityLinkRequest]:
+    """Pending requests to link another agency's new record to a record the acting agency holds
+    (and the user may open), oldest first. Audited as a list."""
+    audit.record(AuditAction.LIST, object_type="people.identitylinkrequest")
+    return (IdentityLinkRequest.objects.visible_to(actor).filter(status=LinkRequestStatus.PENDING)
+            .select_related("target", "requesting_agency", "requested_by"))
+
+
+def link_request_get(*, actor, link_request_id) -> IdentityLinkRequest:
+    """One link request the acting agency may answer (it holds the target record), else a 404."""
+    return access.get_visible_or_404(actor, IdentityLinkRequest.objects.select_related("target", "new_record"),
+                                     pk=link_request_id)
+
+
+def link_requests_waiting(*, actor, person: Person) -> int:
+    """How many link requests to this record wait for the acting agency's answer (for its page)."""
+    return IdentityLinkRequest.objects.visible_to(actor).filter(target=person,
+                                                                status=LinkRequestStatus.PENDING).count()

@@ -6,15 +6,17 @@ and audits. Audit rows name fields and ids, never the values.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from hearth.notify.services import notice_send
 from hearth.platform import access, audit
-from hearth.platform.models import AuditAction
-from hearth.platform.roles import RelationshipKind
+from hearth.platform.models import AuditAction, AuditEvent, User
+from hearth.platform.roles import RelationshipKind, Role
 
 from . import matching
 from .models import (
@@ -22,10 +24,12 @@ from .models import (
     Household,
     HouseholdMember,
     Identity,
+    IdentityLinkRequest,
     IdentityMerge,
     Incident,
     Involvement,
     InvolvementRole,
+    LinkRequestStatus,
     NotSamePerson,
     Person,
     PersonHistory,
@@ -61,6 +65,10 @@ def person_create(*, actor, link_to: Person | None = None, **fields) -> Person:
     """
     _require(actor, "people.add_person")
     membership = access.acting(actor)
+    # A record the actor cannot open is never joined here: its agency is asked (a link request).
+    request_to = None
+    if link_to is not None and not Person.objects.visible_to(actor).filter(pk=link_to.pk).exists():
+        request_to, link_to = link_to, None
     identity = link_to.identity if link_to is not None else Identity.objects.create()
     person = Person(identity=identity, owner_agency=membership.agency, created_by=actor, **_clean_values(fields))
     if person.date_of_birth and person.date_of_birth > date.today():
@@ -74,7 +82,121 @@ def person_create(*, actor, link_to: Person | None = None, **fields) -> Person:
         "fields": sorted(k for k, v in _clean_values(fields).items() if v not in ("", None, False)),
         "linked_to_identity": identity.pk if link_to is not None else None,
     })
+    if request_to is not None:
+        identity_link_request_create(actor=actor, new_record=person, target=request_to)
     return person
+
+
+def _link_answerers(agency_id: int):
+    """Members of the holding agency who may answer a link request (people, not partner systems)."""
+    return User.objects.filter(
+        memberships__agency_id=agency_id, memberships__is_active=True,
+        memberships__role__in=access.LINKING_ROLES, is_active=True,
+    ).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX).distinct()
+
+
+@transaction.atomic
+def identity_link_request_create(*, actor, new_record: Person, target: Person) -> IdentityLinkRequest:
+    """Ask the agency holding ``target`` (a record the actor cannot open) to confirm that the
+    actor's ``new_record`` is the same person. Nothing is linked until they confirm; their
+    members who answer link requests get a notice naming only their own record."""
+    _require(actor, "people.link_person", new_record)
+    if target.owner_agency_id == new_record.owner_agency_id:
+        raise ValidationError("Both records are your agency's: link them directly.")
+    request, created = IdentityLinkRequest.objects.get_or_create(
+        new_record=new_record, target=target, status=LinkRequestStatus.PENDING,
+        defaults={"requesting_agency": access.acting(actor).agency, "requested_by": actor})
+    if not created:
+        return request
+    audit.record(AuditAction.CREATE, obj=request, detail={"new_record": new_record.pk, "target": target.pk})
+    for member in _link_answerers(target.owner_agency_id):
+        notice_send(recipient=member, subject="A request to link one of your records", body=(
+            f"{request.requesting_agency.name} asked to link a record of theirs to your agency's record "
+            f"Person {target.pk}: the name and date of birth they typed agree with it. Nothing is shared "
+            "until your agency confirms. Confirm or decline it under People, Link requests."))
+    return request
+
+
+def _decide(*, actor, link_request: IdentityLinkRequest) -> IdentityLinkRequest:
+    """The request, locked, if it is still pending and the actor's agency holds its target."""
+    # Locked: a confirm and a decline racing each other have one winner; the other is told.
+    locked = IdentityLinkRequest.objects.select_for_update().select_related("target", "new_record").get(
+        pk=link_request.pk)
+    _require(actor, "people.link_person", locked.target)
+    if locked.target.owner_agency_id != access.acting(actor).agency_id:
+        audit.deny(obj=locked, reason="not the holding agency")
+        raise PermissionDenied("people.link_person")
+    if locked.status != LinkRequestStatus.PENDING:
+        raise ValidationError(f"This link request was already {locked.get_status_display().lower()}.")
+    return locked
+
+
+@transaction.atomic
+def identity_link_request_confirm(*, actor, link_request: IdentityLinkRequest) -> IdentityLinkRequest:
+    """The holding agency confirms: the two records join one identity (as ``identity_link``,
+    undoable from the record's page), and the requester is told."""
+    locked = _decide(actor=actor, link_request=link_request)
+    merge = identity_link(actor=actor, person=locked.target, other=locked.new_record)
+    locked.status, locked.decided_by, locked.decided_at = LinkRequestStatus.CONFIRMED, actor, timezone.now()
+    locked.merge = merge
+    locked.save(update_fields=["status", "decided_by", "decided_at", "merge"])
+    audit.record(AuditAction.UPDATE, obj=locked, detail={"status": locked.status,
+                                                          "merge": merge.pk if merge else None})
+    notice_send(recipient=locked.requested_by, subject="Your link request was confirmed", body=(
+        f"The agency holding the other record confirmed that your record Person {locked.new_record_id} "
+        "is the same person. The records are now linked."))
+    return locked
+
+
+@transaction.atomic
+def identity_link_request_decline(*, actor, link_request: IdentityLinkRequest, reason: str) -> IdentityLinkRequest:
+    """The holding agency declines: the records stay separate. The reason is kept with the
+    request for the holding agency; the requester is told only that it was declined."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you are declining the link (your agency keeps this)."})
+    locked = _decide(actor=actor, link_request=link_request)
+    locked.status, locked.decided_by, locked.decided_at = LinkRequestStatus.DECLINED, actor, timezone.now()
+    locked.reason = reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    audit.record(AuditAction.UPDATE, obj=locked, detail={"status": locked.status})
+    notice_send(recipient=locked.requested_by, subject="Your link request was declined", body=(
+        f"The agency holding the other record declined to link it to your record Person {locked.new_record_id}. "
+        "The records stay separate."))
+    return locked
+
+
+# Search before create, used to probe: many searches by one user and no record made.
+PROBING_SEARCHES = 10
+PROBING_WINDOW = timedelta(hours=1)
+
+
+@transaction.atomic
+def match_probing_check(*, actor) -> bool:
+    """After a search-before-create: if the actor has searched ``PROBING_SEARCHES`` times within
+    ``PROBING_WINDOW`` without recording anyone since, tell their agency's data-protection
+    officers, once per user per window. Returns whether an alert was raised."""
+    # Locked so two searches at once cannot both raise the alert.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    since = timezone.now() - PROBING_WINDOW
+    mine = AuditEvent.objects.filter(user_id=actor.pk, object_type="people.person", at__gte=since)
+    last_create = mine.filter(action=AuditAction.CREATE).order_by("-at").values_list("at", flat=True).first()
+    searches = mine.filter(action=AuditAction.SEARCH, detail__has_key="match_search")
+    if last_create is not None:
+        searches = searches.filter(at__gt=last_create)
+    count = searches.count()
+    if count < PROBING_SEARCHES or mine.filter(detail__has_key="probing_alert").exists():
+        return False
+    membership = access.acting(actor)
+    name = actor.get_full_name() or actor.get_username()
+    for dpo in User.objects.filter(memberships__agency_id=membership.agency_id, memberships__is_active=True,
+                                   memberships__role=Role.DATA_PROTECTION_OFFICER, is_active=True).distinct():
+        notice_send(recipient=dpo, subject="Possible probing of the person search", body=(
+            f"{name} searched for a person {count} times in the last hour without recording anyone. "
+            "What they typed is in your agency's audit (encrypted): review it."))
+    audit.record(AuditAction.SEARCH, object_type="people.person", outcome="alert",
+                 detail={"probing_alert": True, "searches": count})
+    return True
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
 
 from . import selectors, services
-from .forms import BreakGlassForm, IncidentForm, MatchDecisionForm, PersonForm, SealForm
+from .forms import BreakGlassForm, IncidentForm, LinkRequestDeclineForm, MatchDecisionForm, PersonForm, SealForm
 from .models import InvolvementRole, Person
 
 
@@ -22,7 +22,9 @@ def person_list(request):
     people = selectors.person_list(actor=request.user, query=query)
     page = Paginator(people, 25).get_page(request.GET.get("page"))
     return render(request, "people/person_list.html", {"page": page, "query": query,
-                                                       "may_add": access.may(request.user, "people.add_person")})
+                                                       "may_add": access.may(request.user, "people.add_person"),
+                                                       "may_answer_links": access.may(request.user,
+                                                                                      "people.link_person")})
 
 
 @requires("people.add_person", methods=("GET", "POST"))
@@ -32,7 +34,8 @@ def person_create(request):
     if request.method != "POST" or not form.is_valid():
         return render(request, "people/person_form.html", {"form": form})
     candidates = selectors.match_candidates(actor=request.user, data=form.cleaned_data)
-    offered = {str(c.person_id): c for c in candidates}
+    services.match_probing_check(actor=request.user)
+    offered = {c.choice: c for c in candidates}
     decision_form = MatchDecisionForm(request.POST if "decision" in request.POST or "decided" in request.POST
                                       else None, candidates=candidates)
     if candidates and not decision_form.is_bound:
@@ -45,14 +48,20 @@ def person_create(request):
     # Only a record the matcher offered for this very data may be linked to.
     link_to = None
     if decision != "new":
+        # A record the user cannot open is not linked here: the service makes a link request.
         # nosemgrep: hearth-case-query-not-through-visible-to
-        link_to = Person.objects.filter(pk=offered[decision].person_id).first()
+        link_to = Person.objects.filter(pk=offered[decision].target_id).first()
     try:
         person = services.person_create(actor=request.user, link_to=link_to, **form.cleaned_data)
     except ValidationError as exc:
         add_validation_error(form, exc)
         return render(request, "people/person_form.html", {"form": form})
-    messages.success(request, "Person recorded and linked to their other record." if link_to else "Person recorded.")
+    if link_to is not None and person.identity_id != link_to.identity_id:
+        messages.success(request, "Person recorded. The agency holding the other record has been asked to confirm "
+                                  "the link: until they do, the records stay separate.")
+    else:
+        messages.success(request, "Person recorded and linked to their other record." if link_to
+                         else "Person recorded.")
     return redirect("people:person_detail", person_id=person.pk)
 
 
@@ -67,6 +76,8 @@ def person_detail(request, person_id):
         "may_link": access.may(request.user, "people.link_person", view.person),
         "may_change": access.may(request.user, "people.change_person", view.person),
         "may_refer": access.may(request.user, "referrals.make_referral"),
+        "link_requests_waiting": selectors.link_requests_waiting(actor=request.user, person=view.person)
+        if access.may(request.user, "people.link_person", view.person) else 0,
     })
 
 
@@ -175,3 +186,34 @@ def person_seal(request, person_id):
             messages.success(request, "The record is restricted to the people you named.")
             return redirect("people:person_detail", person_id=view.person.pk)
     return render(request, "people/seal.html", {"form": form, "person": view.person})
+
+
+@requires("people.link_person")
+def link_request_list(request):
+    """Requests from other agencies to link their new record to one your agency holds."""
+    requests = selectors.link_request_list(actor=request.user)
+    return render(request, "people/link_request_list.html", {"link_requests": requests})
+
+
+@record("people.link_person", methods=("POST",))
+def link_request_confirm(request, link_request_id):
+    link_request = selectors.link_request_get(actor=request.user, link_request_id=link_request_id)
+    perform(request, lambda: services.identity_link_request_confirm(actor=request.user, link_request=link_request),
+            done="Link confirmed: the records are now linked. You can undo it from the record's page.")
+    return redirect("people:link_request_list")
+
+
+@record("people.link_person", methods=("GET", "POST"))
+def link_request_decline(request, link_request_id):
+    link_request = selectors.link_request_get(actor=request.user, link_request_id=link_request_id)
+    form = LinkRequestDeclineForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identity_link_request_decline(actor=request.user, link_request=link_request,
+                                                   reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "Link declined: the records stay separate.")
+            return redirect("people:link_request_list")
+    return render(request, "people/link_request_decline.html", {"form": form, "link_request": link_request})

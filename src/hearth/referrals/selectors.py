@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -77,6 +77,8 @@ class ReferralView:
     is_sender: bool
     is_receiver: bool
     person: people_selectors.PersonView | None
+    # Other open referrals of the same person this agency received (receivers only).
+    possible_duplicates: list[int] = field(default_factory=list)
 
     @property
     def sees_safe_contact(self) -> bool:
@@ -91,7 +93,9 @@ def referral_get(*, actor, referral_id) -> ReferralView:
     person = None
     if Person.objects.visible_to(actor).filter(pk=referral.person_id).exists():
         person = people_selectors.person_get(actor=actor, person_id=referral.person_id)
-    return ReferralView(referral, referral.from_agency_id == agency_id, referral.to_agency_id == agency_id, person)
+    view = ReferralView(referral, referral.from_agency_id == agency_id, referral.to_agency_id == agency_id, person)
+    view.possible_duplicates = possible_duplicates(actor=actor, referrals=[referral]).get(referral.pk, [])
+    return view
 
 
 def receiving_agencies(*, actor) -> QuerySet[Agency]:
@@ -117,15 +121,31 @@ def workers(*, actor):
         password__startswith=UNUSABLE_PASSWORD_PREFIX).distinct()
 
 
-def open_duplicate(*, person: Person, to_agency: Agency):
-    """An open referral of this person to this agency by anyone, for the duplicate warning.
-
-    The warning names another sender's referral (receiver, date) that the user may not otherwise
-    see, so showing it is a read of that referral and is audited as one.
-    """
+def open_duplicate(*, actor, person: Person, to_agency: Agency):
+    """An open referral of this person to this agency that the actor's agency sent or received,
+    for the duplicate warning (audited as a read of that referral). Another agency's referral
+    is never named: the receiver spots that one (``possible_duplicates``)."""
     from .services import duplicate_open_referral
 
-    found = duplicate_open_referral(person=person, to_agency=to_agency)
+    found = duplicate_open_referral(actor=actor, person=person, to_agency=to_agency)
     if found is not None:
         audit.record(AuditAction.VIEW, obj=found, detail={"duplicate_warning": True})
+    return found
+
+
+def possible_duplicates(*, actor, referrals) -> dict[int, list[int]]:
+    """For referrals the acting agency received: the other open referrals it received of the
+    same person (the same identity), by referral id. Both are the receiver's to see."""
+    agency_id = access.acting(actor).agency_id
+    received = [r for r in referrals if r.to_agency_id == agency_id]
+    if not received:
+        return {}
+    identities = {r.person.identity_id for r in received}
+    open_ = list(_base(actor).filter(to_agency_id=agency_id, status__in=OPEN_STATUSES,
+                                     person__identity_id__in=identities).values_list("pk", "person__identity_id"))
+    found = {}
+    for r in received:
+        others = sorted(pk for pk, identity in open_ if identity == r.person.identity_id and pk != r.pk)
+        if others:
+            found[r.pk] = others
     return found

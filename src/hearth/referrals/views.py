@@ -39,7 +39,7 @@ def referral_new(request, person_id):
         # A directory service's referral goes to its agency: check that agency for duplicates
         # (a service not on Hearth has none, and is refused with its contact route below).
         target = data["to_agency"] or getattr(data["to_service"], "agency", None)
-        duplicate = selectors.open_duplicate(person=person, to_agency=target) if target else None
+        duplicate = selectors.open_duplicate(actor=request.user, person=person, to_agency=target) if target else None
         if duplicate is None or send_anyway:
             try:
                 referral = services.referral_create(actor=request.user, person=person,
@@ -60,6 +60,7 @@ def inbox(request):
     referrals, counts = selectors.inbox(actor=request.user, view=view, **narrow)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     return render(request, "referrals/inbox.html", {
+        "duplicates": selectors.possible_duplicates(actor=request.user, referrals=page.object_list),
         "page": page, "counts": counts, "view": view, "filters": selectors.INBOX_FILTERS, "narrow": narrow,
         "narrow_query": urlencode({k: v for k, v in narrow.items() if v}),
         "urgencies": Urgency.choices, "reasons": Reason.choices, "sources": Source.choices})
