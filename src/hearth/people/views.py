@@ -34,14 +34,12 @@ def person_create(request):
     if request.method != "POST" or not form.is_valid():
         return render(request, "people/person_form.html", {"form": form})
     candidates = selectors.match_candidates(actor=request.user, data=form.cleaned_data)
-    services.match_probing_check(actor=request.user)
     offered = {c.choice: c for c in candidates}
     decision_form = MatchDecisionForm(request.POST if "decision" in request.POST or "decided" in request.POST
                                       else None, candidates=candidates)
-    if candidates and not decision_form.is_bound:
-        return render(request, "people/person_matches.html",
-                      {"form": form, "decision_form": decision_form, "candidates": candidates})
-    if candidates and not decision_form.is_valid():
+    if candidates and (not decision_form.is_bound or not decision_form.is_valid()):
+        # A search that ends without a record: many of them may be someone probing.
+        services.match_probing_check(actor=request.user)
         return render(request, "people/person_matches.html",
                       {"form": form, "decision_form": decision_form, "candidates": candidates})
     decision = decision_form.cleaned_data["decision"] if candidates else "new"
