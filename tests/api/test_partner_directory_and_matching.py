@@ -225,3 +225,32 @@ def test_losing_a_race_for_a_key_with_a_matched_person_answers_as_a_replay(partn
         lawful_basis="consent", consent_taken_on=timezone.localdate(), consent_taken_by_name="PC 4411 Shaw")
     assert referral.pk == winner.pk and not created
     assert Person.objects.count() == people
+
+
+def test_the_api_answer_does_not_change_when_a_record_it_cannot_see_moves(partner):
+    # Issue 11: a partner system typing a survivor's details must learn nothing about a record
+    # beyond its agency, however close its guess at her phone and postcode.
+    import re
+
+    from django.db import transaction
+
+    tariq = Person.objects.get(given_name="Tariq", family_name="Hussain")  # New Era's record
+    assert not Person.objects.visible_to(_as("police.officer")).filter(pk=tariq.pk).exists()
+    typed = {**_typed(tariq), "phone": "07700 900555", "postcode": "ST6 3BB"}
+
+    def answer():
+        with transaction.atomic():
+            response = _post(partner, _body(person_id=None, person=typed, to_agency="alice-charity"))
+            made = Person.objects.get(pk=response.json()["person_id"])
+            transaction.set_rollback(True)
+        assert response.status_code == 201 and made.owner_agency.slug == "stoke-north-hub"
+        # Ids and times differ from run to run; nothing else may.
+        return re.sub(r"\d", "0", response.content.decode())
+
+    from hearth.people.services import person_update
+
+    idva = _as("idva", "new-era-victims")
+    person_update(actor=idva, person=tariq, phone=typed["phone"], postcode=typed["postcode"])
+    guessed_right = answer()
+    person_update(actor=idva, person=tariq, phone="07700 900777", postcode="ST1 1AA")
+    assert answer() == guessed_right
