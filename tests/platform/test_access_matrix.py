@@ -254,8 +254,9 @@ def _link_request_ids(membership: Membership) -> tuple[int | None, int]:
 
     def make(target):
         new = Person.objects.exclude(owner_agency_id=target.owner_agency_id).order_by("pk").first()
-        return IdentityLinkRequest.objects.create(new_record=new, target=target, requested_by=membership.user,
-                                                  requesting_agency_id=new.owner_agency_id).pk
+        return IdentityLinkRequest.objects.get_or_create(
+            new_record=new, target=target, status="pending",
+            defaults={"requested_by": membership.user, "requesting_agency_id": new.owner_agency_id})[0].pk
     return (make(own_target) if own_target else None), make(other_target)
 
 
