@@ -16,6 +16,7 @@ from django.utils import timezone
 from hearth.notify.services import notice_send, survivor_message_send
 from hearth.people.models import Person
 from hearth.platform import access, audit
+from hearth.platform.locks import lock_for_change
 from hearth.platform.models import AccessGrant, Agency, AuditAction, Membership
 from hearth.platform.roles import Part, RelationshipKind, Role
 
@@ -282,6 +283,7 @@ def _create_row(membership, actor, to_agency, person, alleged_perpetrator, reaso
 @transaction.atomic
 def referral_send(*, actor, referral: Referral) -> Referral:
     """Send a draft: the receiver's inbox gets it, with a response target, and sees the shared parts."""
+    lock_for_change(referral)
     if not _is_sender(actor, referral) or referral.status != Status.DRAFT:
         raise ValidationError("Only a draft can be sent, by the agency that wrote it.")
     now = timezone.now()
@@ -316,8 +318,13 @@ def _inbox_watchers(agency_id: int):
 
 @transaction.atomic
 def referral_receive(*, actor, referral: Referral) -> Referral:
-    """Mark a sent referral as received the first time someone at the receiving agency opens it."""
-    if _is_receiver(actor, referral) and referral.status == Status.SENT:
+    """Mark a sent referral as received the first time someone at the receiving agency opens it.
+
+    Two people opening it at once write one received event: the second sees it received.
+    """
+    # Checked first without a lock so that reading a received referral takes no lock at all.
+    if _is_receiver(actor, referral) and referral.status == Status.SENT \
+            and lock_for_change(referral).status == Status.SENT:
         referral.status = Status.RECEIVED
         referral.save(update_fields=["status"])
         _event(referral, actor, Status.RECEIVED)
@@ -328,6 +335,7 @@ def referral_receive(*, actor, referral: Referral) -> Referral:
 def referral_accept(*, actor, referral: Referral, assigned_to) -> Referral:
     """Accept with a named worker of the receiving agency; access continues for the shared parts."""
     _require(actor, "referrals.respond", referral)
+    lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status not in (Status.SENT, Status.RECEIVED):
         raise ValidationError("Only a referral awaiting a response can be accepted.")
     if not Membership.objects.active().filter(user=assigned_to, agency_id=referral.to_agency_id).exists():
@@ -354,6 +362,7 @@ def referral_decline(*, actor, referral: Referral, reason: str,
                      suggested_alternative: Agency | None = None) -> Referral:
     """Decline with a reason (and perhaps another agency to try); the receiver's access ends now."""
     _require(actor, "referrals.respond", referral)
+    lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status not in (Status.SENT, Status.RECEIVED):
         raise ValidationError("Only a referral awaiting a response can be declined.")
     if not reason.strip():
@@ -374,6 +383,7 @@ def referral_decline(*, actor, referral: Referral, reason: str,
 def referral_start(*, actor, referral: Referral) -> Referral:
     """Record that work on an accepted referral has begun."""
     _require(actor, "referrals.respond", referral)
+    lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status != Status.ACCEPTED:
         raise ValidationError("Only an accepted referral can be started.")
     referral.status = Status.IN_PROGRESS
@@ -386,6 +396,7 @@ def referral_start(*, actor, referral: Referral) -> Referral:
 def referral_complete(*, actor, referral: Referral, outcome: str) -> Referral:
     """Close an accepted referral with its outcome; access lapses after the lapse period."""
     _require(actor, "referrals.respond", referral)
+    lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
         raise ValidationError("Only an accepted referral can be completed.")
     if not outcome.strip():
@@ -404,6 +415,7 @@ def referral_complete(*, actor, referral: Referral, outcome: str) -> Referral:
 def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
     """The sender withdraws an open referral; the receiver's access ends now."""
     _require(actor, "referrals.make_referral")
+    lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_sender(actor, referral) or referral.status in CLOSED_STATUSES:
         raise ValidationError("Only an open referral you sent can be withdrawn.")
     if not reason.strip():
@@ -420,6 +432,7 @@ def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
 def referral_redirect(*, actor, referral: Referral, to_agency: Agency, note: str) -> Referral:
     """The receiver passes a referral it cannot take to another agency, with the sender's choices kept."""
     _require(actor, "referrals.respond", referral)
+    lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status not in (Status.SENT, Status.RECEIVED):
         raise ValidationError("Only a referral awaiting a response can be redirected.")
     if to_agency.pk in (referral.to_agency_id, referral.from_agency_id) or not to_agency.is_onboarded:
