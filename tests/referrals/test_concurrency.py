@@ -6,12 +6,10 @@ whole-database writes, so there is nothing to race.
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
+
+from tests.race import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -23,17 +21,8 @@ pytestmark = [
 def _member(username: str):
     from hearth.platform.models import Membership
 
-    membership = Membership.objects.select_related("user", "agency").get(
+    return Membership.objects.select_related("user", "agency").get(
         user__username=username, agency__slug="new-era-victims")
-    membership.user.membership = membership
-    return membership
-
-
-def _blocked_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'")
-        return cursor.fetchone()[0] > 0
 
 
 @pytest.fixture
@@ -52,65 +41,22 @@ def waiting_referral():
     return referral.pk
 
 
-def _race(first, second) -> dict[str, str]:
-    """Run ``first`` and ``second`` on two connections, each with its own copy of the referral
-    read before either starts. ``first`` holds its transaction open until ``second`` is seen
-    waiting on a lock (or two seconds pass), so ``second`` acts on a referral ``first`` has
-    just changed but not yet committed: exactly the busy-day race."""
-    both_loaded = threading.Barrier(2, timeout=20)
-    first_done_its_writes = threading.Event()
-    outcomes: dict[str, str] = {}
+def _call(username: str, referral_pk: int, action: str):
+    from hearth.referrals import services
+    from hearth.referrals.models import Referral
 
-    def run(name, call, hold):
-        from hearth.platform import context
+    def prepare():
+        return _member(username), Referral.objects.get(pk=referral_pk)
 
-        try:
-            membership, referral = call.prepare()
-            both_loaded.wait()
-            if not hold:
-                first_done_its_writes.wait(timeout=20)
-            with context.acting_as(membership.user, membership), transaction.atomic():
-                call.act(membership.user, referral)
-                if hold:
-                    first_done_its_writes.set()
-                    for _ in range(40):
-                        if _blocked_on_a_lock():
-                            break
-                        time.sleep(0.05)
-            outcomes[name] = "won"
-        except ValidationError as exc:
-            outcomes[name] = " ".join(exc.messages)
-        finally:
-            first_done_its_writes.set()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=("first", first, True)),
-               threading.Thread(target=run, args=("second", second, False))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
-class _Call:
-    def __init__(self, username: str, referral_pk: int, action: str):
-        self.username, self.referral_pk, self.action = username, referral_pk, action
-
-    def prepare(self):
-        from hearth.referrals.models import Referral
-
-        return _member(self.username), Referral.objects.get(pk=self.referral_pk)
-
-    def act(self, user, referral):
-        from hearth.referrals import services
-
-        if self.action == "accept":
+    def act(user, referral):
+        if action == "accept":
             services.referral_accept(actor=user, referral=referral, assigned_to=user)
-        elif self.action == "decline":
+        elif action == "decline":
             services.referral_decline(actor=user, referral=referral, reason="No capacity this month.")
-        elif self.action == "receive":
+        else:
             services.referral_receive(actor=user, referral=referral)
+
+    return prepare, act
 
 
 def _counts(referral_pk: int, status: str) -> tuple[int, int]:
@@ -128,7 +74,7 @@ def test_two_people_accepting_the_same_referral_one_wins_and_the_other_is_told(w
     from hearth.platform import audit
     from hearth.referrals.models import Referral, Status
 
-    outcomes = _race(_Call("idva", waiting_referral, "accept"), _Call("caseworker", waiting_referral, "accept"))
+    outcomes = race(_call("idva", waiting_referral, "accept"), _call("caseworker", waiting_referral, "accept"))
 
     assert outcomes["first"] == "won"
     assert outcomes["second"] == "Only a referral awaiting a response can be accepted."
@@ -143,7 +89,7 @@ def test_accepting_and_declining_at_once_leaves_one_decision(waiting_referral):
     from hearth.notify.models import Notice
     from hearth.referrals.models import Referral, Status
 
-    outcomes = _race(_Call("idva", waiting_referral, "accept"), _Call("caseworker", waiting_referral, "decline"))
+    outcomes = race(_call("idva", waiting_referral, "accept"), _call("caseworker", waiting_referral, "decline"))
 
     assert outcomes["first"] == "won"
     assert outcomes["second"] == "Only a referral awaiting a response can be declined."
@@ -157,7 +103,7 @@ def test_accepting_and_declining_at_once_leaves_one_decision(waiting_referral):
 def test_two_people_opening_a_sent_referral_write_one_received_event(waiting_referral):
     from hearth.referrals.models import Referral, Status
 
-    outcomes = _race(_Call("idva", waiting_referral, "receive"), _Call("caseworker", waiting_referral, "receive"))
+    outcomes = race(_call("idva", waiting_referral, "receive"), _call("caseworker", waiting_referral, "receive"))
 
     assert outcomes == {"first": "won", "second": "won"}  # opening it is never refused
     assert Referral.objects.get(pk=waiting_referral).status == Status.RECEIVED

@@ -18,6 +18,7 @@ from django.utils import timezone
 from hearth.notify.services import notice_send
 from hearth.people.models import Person
 from hearth.platform import access, audit
+from hearth.platform.locks import lock_for_change
 from hearth.platform.models import AccessGrant, Agency, AuditAction, Membership
 from hearth.platform.roles import AgencyKind, Part, RelationshipKind, Role
 from hearth.risk import selectors as risk_selectors
@@ -143,6 +144,9 @@ def case_list(*, actor, meeting: MaracMeeting, referral: MaracReferral) -> Marac
     """List a referral on a meeting's agenda. The coordinator's relationship starts now; each invited
     agency's starts when the agenda is published (at once if it already is)."""
     _require(actor, "marac.coordinate")
+    # Under the meeting's and the referral's locks: one listing each, never on a held meeting.
+    lock_for_change(meeting)
+    lock_for_change(referral)
     if meeting.status == MeetingStatus.HELD:
         raise ValidationError("This meeting has been held: list the case at a later meeting.")
     if MaracCase.objects.filter(meeting=meeting, referral=referral).exists():
@@ -165,6 +169,7 @@ def case_list(*, actor, meeting: MaracMeeting, referral: MaracReferral) -> Marac
 def meeting_publish_agenda(*, actor, meeting: MaracMeeting) -> MaracMeeting:
     """Publish the agenda so attending agencies research their records. A meeting with no cases cannot."""
     _require(actor, "marac.coordinate")
+    lock_for_change(meeting)  # published once, with one notice each, however many press the button
     if not meeting.cases.exists():
         raise ValidationError("List at least one case before publishing the agenda.")
     if meeting.status != MeetingStatus.PLANNED:
@@ -190,6 +195,8 @@ def research_return_save(*, actor, case: MaracCase, holds_nothing: bool, summary
     if not case.meeting.agencies_invited.filter(pk=membership.agency_id).exists():
         audit.deny(obj=case, reason="agency not invited")
         raise PermissionDenied("not invited")
+    # The meeting's lock orders this against its minuting: no return is written after it is held.
+    lock_for_change(case.meeting)
     if case.meeting.status == MeetingStatus.HELD:
         raise ValidationError("The meeting has been held: research returns are closed.")
     summary = summary.strip()
@@ -210,6 +217,7 @@ def research_return_save(*, actor, case: MaracCase, holds_nothing: bool, summary
 def meeting_minute(*, actor, meeting: MaracMeeting, minute: str, case_minutes: dict[int, str]) -> MaracMeeting:
     """Record the meeting's minute (and each case's) and mark it held."""
     _require(actor, "marac.coordinate")
+    lock_for_change(meeting)
     if not meeting.cases.exists():
         raise ValidationError("A meeting with no cases has nothing to minute. List a case first.")
     if not minute.strip():
@@ -259,6 +267,7 @@ def action_update(*, actor, action: MaracAction, status: str, note: str = "") ->
     if membership.agency_id not in (action.owner_agency_id, action.case.meeting.coordinator_agency_id):
         audit.deny(obj=action, reason="not the owning agency")
         raise PermissionDenied("not the owner")
+    lock_for_change(action)  # of two people closing it at once, the second is told it is closed
     if action.status == ActionStatus.CLOSED:
         raise ValidationError("This action is closed.")
     if status not in ActionStatus.values:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from hearth.notify.services import notice_send
 from hearth.people.models import Incident, Person
 from hearth.platform import access, audit
+from hearth.platform.locks import lock_for_change
 from hearth.platform.models import Agency, AuditAction, Membership
 from hearth.platform.roles import AgencyKind, Part, RelationshipKind, Role
 
@@ -179,6 +180,7 @@ def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
     """
     _require(actor, "risk.assess")
     _require_part(actor, assessment.person, Part.RISK_ANSWERS)
+    lock_for_change(assessment)  # submitted once: a second submit sees it submitted
     if not assessment.is_draft:
         raise ValidationError("This assessment is already submitted: changing it makes a new version.")
     if assessment.agency_id != access.acting(actor).agency_id:
@@ -293,6 +295,7 @@ def allocation_end(*, actor, allocation: Allocation) -> Allocation:
     if allocation.agency_id != access.acting(actor).agency_id:
         audit.deny(obj=allocation, reason="another agency's allocation")
         raise PermissionDenied("another agency")
+    lock_for_change(allocation)
     if allocation.ended_on is not None:
         raise ValidationError("This allocation has already ended.")
     allocation.ended_on = timezone.localdate()
@@ -326,6 +329,8 @@ def safety_plan_save(*, actor, person: Person, sections: dict, review_on: date) 
         raise ValidationError(errors)
     membership = access.acting(actor)
     plan, _ = SafetyPlan.objects.get_or_create(person=person, agency=membership.agency)
+    # Two workers saving at once get consecutive version numbers, not the same one.
+    lock_for_change(plan)
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = SafetyPlanVersion.objects.create(plan=plan, number=number, sections=clean, review_on=review_on,
                                                written_by=actor)
@@ -405,7 +410,7 @@ def school_acknowledge(*, actor, notification: SchoolNotification) -> SchoolNoti
     if notification.school_id != access.acting(actor).agency_id:
         audit.deny(obj=notification, reason="another school's notification")
         raise PermissionDenied("another school")
-    if notification.acknowledged_at is None:
+    if notification.acknowledged_at is None and lock_for_change(notification).acknowledged_at is None:
         notification.acknowledged_at, notification.acknowledged_by = timezone.now(), actor
         notification.save(update_fields=["acknowledged_at", "acknowledged_by"])
         audit.record(AuditAction.UPDATE, obj=notification, detail={"acknowledged": True})

@@ -3,7 +3,7 @@
 Stock is never a stored count. Every change is a ``StockMovement`` row (append-only: the
 database refuses UPDATE and DELETE), and a balance is the sum of its movements. Each item
 at each store has one ``StockLine`` row, holding no count: it exists to be locked
-(``select_for_update``) while a movement is written, so two workers allocating the last
+(``platform.locks.locked``: that row alone) while a movement is written, so two workers allocating the last
 bed at once cannot both succeed.
 """
 

@@ -5,8 +5,8 @@ The stock rules callers may rely on:
 - on hand, reserved and available (on hand − reserved) never go below zero: a movement
   that would make one negative is refused with a ``ValidationError`` and nothing is written;
 - every movement is written while its store-and-item ``StockLine`` row is locked
-  (``select_for_update``), so concurrent allocations of the same last item serialise:
-  the first wins, the second is told how many are left;
+  (``platform.locks.locked``: that row only, ``FOR NO KEY UPDATE``), so concurrent
+  allocations of the same last item serialise: the first wins, the second is told how many are left;
 - a delivered allocation never changes.
 """
 
@@ -25,6 +25,7 @@ from django.utils import timezone
 from hearth.notify.services import notice_send
 from hearth.people import selectors as people_selectors
 from hearth.platform import access, audit
+from hearth.platform.locks import lock_for_change, locked
 from hearth.platform.models import AccessGrant, AuditAction, Membership
 from hearth.platform.roles import Part, RelationshipKind, Role
 from hearth.referrals.models import Status as ReferralStatus
@@ -165,8 +166,10 @@ def _locked_line(store: Store, item: ItemType) -> StockLine:
                 line = StockLine.objects.create(store=store, item=item)
         except IntegrityError:
             line = StockLine.objects.get(store=store, item=item)
-    # Everything that changes this line's ledger waits here for the one before it.
-    return StockLine.objects.select_for_update().select_related("store", "item").get(pk=line.pk)
+    # Everything that changes this line's ledger waits here for the one before it. Only the
+    # line itself is locked: locking the store and item rows too (as select_related would)
+    # deadlocked with the foreign-key checks of other writers and the audit chain's lock.
+    return locked(StockLine).select_related("store", "item").get(pk=line.pk)
 
 
 def _move(*, actor, line: StockLine, kind: str, quantity: int, donation=None, allocation=None,
@@ -308,7 +311,7 @@ def donation_mark_thanked(*, actor, donation: Donation) -> Donation:
     _own(actor, donation, donation.agency_id)
     if donation.donor_kind == DonorKind.ANONYMOUS:
         raise ValidationError("An anonymous donor cannot be sent a letter.")
-    if donation.thanked_at is None:
+    if donation.thanked_at is None and lock_for_change(donation).thanked_at is None:
         donation.thanked_at = timezone.now()
         donation.save(update_fields=["thanked_at"])
         audit.record(AuditAction.UPDATE, obj=donation, detail={"thanked": True})
@@ -330,6 +333,8 @@ def case_open(*, actor, referral) -> SupportCase:
     if referral.to_agency_id != _agency_id(actor):
         audit.deny(obj=referral, reason="support case for another agency's referral")
         raise PermissionDenied("not this agency's referral")
+    # Two workers opening it at once: the second waits here, then finds the first one's case.
+    lock_for_change(referral)
     existing = SupportCase.objects.filter(referral_id=referral.pk).first()
     if existing is not None:
         return existing
@@ -472,11 +477,12 @@ def stock_allocate(*, actor, need: Need, store: Store, quantity: int) -> Allocat
     _own(actor, need, need.case.agency_id)
     _own(actor, store, store.agency_id)
     quantity = _positive(quantity)
+    line = _locked_line(store, need.item)
+    # Read under the lock: a need cannot be over-allocated, or allocated after it was met or
+    # cancelled, by two workers at once either.
+    need = locked(Need).get(pk=need.pk)
     if need.status != NeedStatus.OPEN:
         raise ValidationError("This need is no longer open.")
-    line = _locked_line(store, need.item)
-    # Read under the lock: a need cannot be over-allocated by two workers either.
-    need = Need.objects.select_for_update().get(pk=need.pk)
     outstanding = need_outstanding(need)
     if quantity > outstanding:
         raise ValidationError({"quantity": f"Only {outstanding} still needed – not {quantity}."})
@@ -490,8 +496,8 @@ def stock_allocate(*, actor, need: Need, store: Store, quantity: int) -> Allocat
 def allocation_release(*, actor, allocation: Allocation) -> Allocation:
     """Put reserved items back into stock. A delivered allocation cannot be changed."""
     _require(actor, "support.allocate")
-    line = StockLine.objects.select_for_update().select_related("store", "item").get(pk=allocation.line_id)
-    allocation = Allocation.objects.select_for_update().select_related("need__case").get(pk=allocation.pk)
+    line = locked(StockLine).select_related("store", "item").get(pk=allocation.line_id)
+    allocation = locked(Allocation).select_related("need__case").get(pk=allocation.pk)
     _own(actor, allocation, allocation.need.case.agency_id)
     if allocation.status == AllocationStatus.DELIVERED:
         raise ValidationError("These items have been delivered: a delivered allocation cannot be changed.")
@@ -536,7 +542,7 @@ def delivery_arrange(*, actor, case: SupportCase, allocations: list[Allocation],
     if slot_date is None or slot_date < timezone.localdate():
         errors["slot_date"] = "The date must be today or later."
     ids = [a.pk for a in allocations]
-    chosen = list(Allocation.objects.select_for_update().filter(pk__in=ids, need__case=case))
+    chosen = list(locked(Allocation).filter(pk__in=ids, need__case=case).order_by("pk"))
     if not chosen or len(chosen) != len(set(ids)):
         errors["allocations"] = "Choose the reserved items to take."
     elif any(a.status != AllocationStatus.RESERVED or (a.delivery_id and a.delivery.is_open) for a in chosen):
@@ -589,7 +595,7 @@ def delivery_confirm(*, actor, delivery: Delivery, received_by: str, confirmed: 
     """Record that the items reached the family: the ledger takes them out of stock, the needs
     they cover are met, and the driver's view of the family ends now."""
     _require(actor, "support.drive")
-    delivery = Delivery.objects.select_for_update().select_related("case").get(pk=delivery.pk)
+    delivery = locked(Delivery).select_related("case").get(pk=delivery.pk)
     if not may_confirm(actor, delivery):
         audit.deny(obj=delivery, reason="not this delivery's driver today")
         raise PermissionDenied("not this delivery's driver today")
@@ -605,7 +611,7 @@ def delivery_confirm(*, actor, delivery: Delivery, received_by: str, confirmed: 
     for allocation in delivery.allocations.select_related("line").order_by("line_id"):
         if allocation.status != AllocationStatus.RESERVED:
             continue
-        line = StockLine.objects.select_for_update().select_related("store", "item").get(pk=allocation.line_id)
+        line = locked(StockLine).select_related("store", "item").get(pk=allocation.line_id)
         _move(actor=actor, line=line, kind=MovementKind.DELIVERED, quantity=allocation.quantity,
               allocation=allocation, note=delivery.reference)
         Allocation.objects.filter(pk=allocation.pk).update(status=AllocationStatus.DELIVERED)
@@ -629,7 +635,7 @@ def delivery_confirm(*, actor, delivery: Delivery, received_by: str, confirmed: 
 def delivery_cancel(*, actor, delivery: Delivery) -> Delivery:
     """Call off a planned delivery: its items stay reserved for the family; the driver's view ends."""
     _require(actor, "support.allocate")
-    delivery = Delivery.objects.select_for_update().select_related("case").get(pk=delivery.pk)
+    delivery = locked(Delivery).select_related("case").get(pk=delivery.pk)
     _own(actor, delivery, delivery.case.agency_id)
     if delivery.status != DeliveryStatus.PLANNED:
         raise ValidationError("This delivery is already closed: it cannot be changed.")
