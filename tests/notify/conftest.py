@@ -6,6 +6,7 @@ import json
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -13,6 +14,7 @@ import pytest
 class NotifyStub:
     def __init__(self):
         self.received: list[dict] = []
+        self.lookups: list[str | None] = []
         self.fail_next = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -31,11 +33,23 @@ class NotifyStub:
                     self.end_headers()
                     self.wfile.write(b'{"errors": [{"error": "Exception", "message": "down"}]}')
                     return
-                stub.received.append({"path": self.path, "body": body, "auth": auth})
+                notification_id = str(uuid.uuid4())
+                stub.received.append({"path": self.path, "body": body, "auth": auth, "id": notification_id})
                 self.send_response(201)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(json.dumps({"id": str(uuid.uuid4())}).encode())
+                self.wfile.write(json.dumps({"id": notification_id}).encode())
+
+            def do_GET(self):  # noqa: N802 - Notify's "get all notifications", by reference
+                query = parse_qs(urlparse(self.path).query)
+                wanted = query.get("reference", [None])[0]
+                stub.lookups.append(wanted)
+                found = [{"id": r["id"], "reference": r["body"].get("reference")} for r in stub.received
+                         if wanted and r["body"].get("reference") == wanted]
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps({"notifications": found, "links": {}}).encode())
 
             def log_message(self, *args):
                 pass

@@ -34,6 +34,7 @@ class MessageStatus(models.TextChoices):
     SENT = "sent", "Sent"
     OUTBOX = "outbox", "Kept in the development outbox"
     RETRYING = "retrying", "Failed, will retry"
+    SENDING = "sending", "Being sent (tried again if not recorded in time)"
     FAILED = "failed", "Failed for good"
     HELD = "held", "Held back by safe-contact rules"
 
@@ -53,6 +54,8 @@ class OutboundMessage(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_error = models.CharField(max_length=300, blank=True)
     notify_id = models.CharField(max_length=64, blank=True)
+    reference = models.CharField(max_length=64, blank=True,
+                                 help_text="Given to Notify with every attempt, so a resend can be spotted.")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from hearth.platform.locks import locked
 
 from .models import Channel, MessageStatus, Notice, OutboundMessage
 
@@ -167,49 +171,106 @@ def _client():
     return NotificationsAPIClient(settings.HEARTH_NOTIFY_API_KEY, **kwargs)
 
 
-def message_deliver_now(message_id: int) -> OutboundMessage:
-    """Send one message through GOV.UK Notify (or the outbox), recording failure and the next retry."""
+# A send not recorded within this long is taken as interrupted (the worker died mid-call) and
+# tried again; Notify's own timeouts are far shorter.
+SEND_LEASE = timedelta(minutes=10)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=BASE_BACKOFF_SECONDS * 2 ** (attempts - 1))
+
+
+def _claim(message_id: int) -> tuple[OutboundMessage, bool] | None:
+    """Record the attempt, and when to try again if it is never recorded, before calling Notify.
+
+    Returns the message and whether an earlier attempt was interrupted, or None when there is
+    nothing to send now (already sent, not due, or claimed by another worker a moment ago).
+    """
     with transaction.atomic():
-        message = OutboundMessage.objects.select_for_update().get(pk=message_id)
-        if message.status not in (MessageStatus.QUEUED, MessageStatus.RETRYING):
-            return message
-        if message.next_attempt_at and message.next_attempt_at > timezone.now():
-            return message
+        message = locked(OutboundMessage).get(pk=message_id)
+        now = timezone.now()
+        if message.status not in (MessageStatus.QUEUED, MessageStatus.RETRYING, MessageStatus.SENDING):
+            return None
+        if message.next_attempt_at and message.next_attempt_at > now:
+            return None
         if not settings.HEARTH_NOTIFY_API_KEY:
-            message.status, message.sent_at = MessageStatus.OUTBOX, timezone.now()
-            message.save(update_fields=["status", "sent_at"])
-            return message
+            message.status, message.sent_at, message.next_attempt_at = MessageStatus.OUTBOX, now, None
+            message.save(update_fields=["status", "sent_at", "next_attempt_at"])
+            return None
+        interrupted = message.status == MessageStatus.SENDING
         message.attempts += 1
-        try:
-            client = _client()
+        message.status = MessageStatus.SENDING
+        message.next_attempt_at = now + max(SEND_LEASE, _backoff(message.attempts))
+        # One reference for every attempt of this message: Notify keeps it with what it sent,
+        # so an attempt whose outcome was lost can ask before sending again. Random, so it
+        # says nothing about the message or its recipient.
+        message.reference = message.reference or f"hearth-{uuid.uuid4()}"
+        message.save(update_fields=["attempts", "status", "next_attempt_at", "reference"])
+        return message, interrupted
+
+
+def _already_sent(client, message: OutboundMessage) -> str | None:
+    """Notify's id for this message if an interrupted attempt reached it, else None."""
+    found = client.get_all_notifications(reference=message.reference).get("notifications") or []
+    return str(found[0].get("id", "")) if found else None
+
+
+def message_deliver_now(message_id: int) -> OutboundMessage:
+    """Send one message through GOV.UK Notify (or the outbox), at least once and never lost.
+
+    The attempt and its retry time are committed before Notify is called, and the call runs
+    outside any transaction of ours, so a worker killed mid-send leaves the message
+    ``sending`` with a retry time: ``messages_due`` picks it up again. A retry after an
+    interrupted attempt first asks Notify for the message's reference, so a message that did
+    reach Notify is marked sent rather than sent twice. Failures retry with exponential
+    backoff until ``MAX_ATTEMPTS``.
+    """
+    claimed = _claim(message_id)
+    if claimed is None:
+        return OutboundMessage.objects.get(pk=message_id)
+    message, interrupted = claimed
+    notify_id = None
+    error = ""
+    try:
+        client = _client()
+        if interrupted:
+            notify_id = _already_sent(client, message)
+        if notify_id is None:
             if message.channel == Channel.EMAIL:
                 reply = client.send_email_notification(
                     email_address=message.to, template_id=settings.HEARTH_NOTIFY_EMAIL_TEMPLATE,
-                    personalisation={"subject": message.subject, "body": message.body})
+                    personalisation={"subject": message.subject, "body": message.body}, reference=message.reference)
             else:
                 reply = client.send_sms_notification(
                     phone_number=message.to, template_id=settings.HEARTH_NOTIFY_SMS_TEMPLATE,
-                    personalisation={"body": message.body})
-        except Exception as exc:  # noqa: BLE001 - any failure of the remote service is retried
-            # The error text can echo the request: keep only its kind, never the recipient.
-            message.last_error = type(exc).__name__
+                    personalisation={"body": message.body}, reference=message.reference)
+            notify_id = str(reply.get("id", ""))
+    except Exception as exc:  # noqa: BLE001 - any failure of the remote service is retried
+        # The error text can echo the request: keep only its kind, never the recipient.
+        error = type(exc).__name__
+    with transaction.atomic():
+        message = locked(OutboundMessage).get(pk=message_id)
+        if message.status != MessageStatus.SENDING:
+            return message  # recorded by another worker that took it over
+        if notify_id is not None:
+            message.status, message.sent_at, message.next_attempt_at = MessageStatus.SENT, timezone.now(), None
+            message.notify_id, message.last_error = notify_id[:64], ""
+        else:
+            message.last_error = error
             if message.attempts >= MAX_ATTEMPTS:
-                message.status = MessageStatus.FAILED
+                message.status, message.next_attempt_at = MessageStatus.FAILED, None
             else:
                 message.status = MessageStatus.RETRYING
-                delay = BASE_BACKOFF_SECONDS * 2 ** (message.attempts - 1)
-                message.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-            log.warning("message %s not delivered (attempt %s): %s", message.pk, message.attempts, message.last_error)
-        else:
-            message.status, message.sent_at = MessageStatus.SENT, timezone.now()
-            message.notify_id = str(reply.get("id", ""))[:64]
-            message.next_attempt_at = None
-        message.save()
+                message.next_attempt_at = timezone.now() + _backoff(message.attempts)
+            log.warning("message %s not delivered (attempt %s): %s", message.pk, message.attempts, error)
+        message.save(update_fields=["status", "sent_at", "next_attempt_at", "notify_id", "last_error"])
         return message
 
 
 def messages_due(now: datetime | None = None):
-    """Messages waiting for a retry or a safe window that can go now."""
+    """Messages that can go now: waiting for a retry or a safe window that has come, an attempt
+    interrupted past its retry time, or queued with no time at all (its delivery task was lost)."""
     now = now or timezone.now()
-    return OutboundMessage.objects.filter(status__in=(MessageStatus.QUEUED, MessageStatus.RETRYING),
-                                          next_attempt_at__lte=now)
+    waiting = (MessageStatus.QUEUED, MessageStatus.RETRYING, MessageStatus.SENDING)
+    return OutboundMessage.objects.filter(
+        Q(status__in=waiting, next_attempt_at__lte=now) | Q(status=MessageStatus.QUEUED, next_attempt_at__isnull=True))
