@@ -47,8 +47,10 @@ demo: venv
 	$(PY) manage.py load_demo
 	$(PY) manage.py demo_signins --url http://$(HOST):$(PORT)/
 	@# The task worker (notifications) and the periodic checks (messages due, overdue referrals)
-	@# run beside the web server and stop with it.
-	$(PY) manage.py db_worker & WORKER=$$!; $(PY) manage.py run_periodic --every 300 & PERIODIC=$$!; \
+	@# run beside the web server and stop with it. run_worker is db_worker without the
+	@# autoreloader (whose child died on a database outage while its parent lived on), and it
+	@# waits out a database outage; so does run_periodic.
+	$(PY) manage.py run_worker & WORKER=$$!; $(PY) manage.py run_periodic --every 300 & PERIODIC=$$!; \
 	  trap "kill $$WORKER $$PERIODIC 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 

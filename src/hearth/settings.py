@@ -288,6 +288,9 @@ HEARTH_NOTIFY_SMS_TEMPLATE = env("HEARTH_NOTIFY_SMS_TEMPLATE", "")
 
 # Background work: a database queue run by `manage.py db_worker` (django-tasks-db).
 TASKS = {"default": {"BACKEND": env("HEARTH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A task still running after this long was left by a worker that died: it is queued again
+# (platform/taskqueue.py). Far longer than any of Hearth's tasks takes.
+HEARTH_TASK_STALE_MINUTES = int(env("HEARTH_TASK_STALE_MINUTES", "30"))
 
 # Partner API (hearth.api, issue 4): drf-spectacular needs its schema class as DRF's default;
 # each API view sets its own token authentication, JSON-only rendering and throttles.
