@@ -5,3 +5,6 @@ class PlatformConfig(AppConfig):
     name = "hearth.platform"
     label = "platform"
     verbose_name = "Hearth platform"
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks

@@ -133,3 +133,37 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
         if names:
             found.append((model, names))
     return found
+
+
+def keys_problems() -> list[str]:
+    """What is wrong with the configured field keys, checked against values already stored.
+
+    Empty when every key is well formed and the newest stored value of each encrypted column
+    decrypts. A key removed too soon, or a wrong one, otherwise shows only as server errors on
+    the pages that read those columns. A database not yet migrated has nothing to check.
+    """
+    from django.db import DatabaseError
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    try:
+        keys = fernet()
+    except ImproperlyConfigured as exc:
+        return [str(exc)]
+    problems = []
+    try:
+        for model, names in encrypted_fields():
+            for name in names:
+                # The token as stored: a text cast skips the field's own decryption.
+                raw = (model._base_manager.annotate(token=Cast(name, output_field=TextField()))
+                       .exclude(token__isnull=True).exclude(token="").order_by("-pk")
+                       .values_list("token", flat=True).first())
+                if raw is None:
+                    continue
+                try:
+                    keys.decrypt(raw.encode())
+                except InvalidToken:
+                    problems.append(f"{model._meta.label}.{name} holds values no configured key decrypts")
+    except DatabaseError:
+        return []  # no tables yet (before the first migrate): nothing stored to check
+    return problems

@@ -7,6 +7,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest
 from django.http import HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -50,6 +51,22 @@ class RequestContextMiddleware:
             # Case data must not linger in browser or proxy caches.
             response["Cache-Control"] = "no-store"
         return response
+
+
+class RefuseNulBytesMiddleware:
+    """Answers 400 to a query string holding a NUL byte, before any view, query or audit row.
+
+    No page of Hearth takes one; PostgreSQL refuses them in text, so one reaching a search
+    or a filter was a server error (``/people/?q=%00``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            raise BadRequest("A NUL byte in the query string.")
+        return self.get_response(request)
 
 
 def _refuse(request):

@@ -30,6 +30,16 @@ def _base(actor) -> QuerySet[Referral]:
                                                              "assigned_to", "consent_taken_by")
 
 
+def inbox_narrowing(params) -> dict[str, str]:
+    """The inbox's narrowing choices from a query: each one known, or blank.
+
+    An unknown value is dropped here, so it reaches neither a query, the page's links nor the
+    audit, where it would be written raw.
+    """
+    known = {"urgency": Urgency.values, "reason": Reason.values, "source": Source.values}
+    return {key: value if (value := params.get(key, "")) in values else "" for key, values in known.items()}
+
+
 def inbox(*, actor, view: str = "new", urgency: str = "", reason: str = "",
           source: str = "") -> tuple[QuerySet[Referral], dict[str, int]]:
     """The acting agency's received referrals for one view, with a count for every view.
@@ -37,6 +47,7 @@ def inbox(*, actor, view: str = "new", urgency: str = "", reason: str = "",
     ``urgency``, ``reason`` and ``source`` narrow the list and the counts alike; unknown
     values are ignored rather than emptying the inbox.
     """
+    urgency, reason, source = inbox_narrowing({"urgency": urgency, "reason": reason, "source": source}).values()
     membership = access.acting(actor)
     received = _base(actor).filter(to_agency_id=membership.agency_id).exclude(status="draft")
     if urgency in Urgency.values:

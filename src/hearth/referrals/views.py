@@ -56,7 +56,7 @@ def referral_new(request, person_id):
 def inbox(request):
     view = request.GET.get("view", "new")
     view = view if view in selectors.INBOX_FILTERS else "new"
-    narrow = {key: request.GET.get(key, "") for key in ("urgency", "reason", "source")}
+    narrow = selectors.inbox_narrowing(request.GET)
     referrals, counts = selectors.inbox(actor=request.user, view=view, **narrow)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     return render(request, "referrals/inbox.html", {
