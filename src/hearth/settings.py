@@ -16,6 +16,15 @@ BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
 
 
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hearth")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
@@ -289,6 +298,8 @@ HEARTH_NOTIFY_SMS_TEMPLATE = env("HEARTH_NOTIFY_SMS_TEMPLATE", "")
 
 # Background work: a database queue run by `manage.py db_worker` (django-tasks-db).
 TASKS = {"default": {"BACKEND": env("HEARTH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# The release the health endpoint reports: set it to the deployed commit or tag.
+HEARTH_VERSION = env("HEARTH_VERSION") or _package_version()
 # A task still running after this long was left by a worker that died: it is queued again
 # (platform/taskqueue.py). Far longer than any of Hearth's tasks takes.
 HEARTH_TASK_STALE_MINUTES = int(env("HEARTH_TASK_STALE_MINUTES", "30"))

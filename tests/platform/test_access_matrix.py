@@ -43,6 +43,7 @@ ROLE_USERS = {
 REGISTERED: dict[str, dict] = {
     "platform:home": {"methods": ["GET"]},
     "platform:sign_in": {"methods": ["GET", "POST"], "public": True},
+    "platform:health": {"methods": ["GET"], "public": True},
     "platform:timed_out": {"methods": ["GET", "POST"], "public": True},
     "platform:second_factor": {"methods": ["GET", "POST"]},
     "platform:second_factor_enrol": {"methods": ["GET", "POST"]},

@@ -149,3 +149,24 @@ def test_the_heartbeat_reports_the_queue_and_alerts_on_a_waiting_task(database_q
     call_command("task_queue_status", "--check", stdout=out)  # healthy again: no error
     status = json.loads(out.getvalue())
     assert status["queue_depth"] == 0 and status["last_task_finished_seconds"] is not None
+
+
+def test_the_health_endpoint_says_ok_version_and_database_and_nothing_more(client):
+    from django.conf import settings
+
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "version": settings.HEARTH_VERSION, "database": "reachable"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_health_endpoint_answers_503_when_the_database_is_down(client, monkeypatch):
+    from django.db import connection
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import auth, dpo, home, members
+from .views import auth, dpo, health, home, members
 
 app_name = "platform"
 
 urlpatterns = [
+    path("health/", health.health, name="health"),
     path("home/", home.home, name="home"),
     path("sign-in/", auth.sign_in, name="sign_in"),
     path("sign-in/code/", auth.second_factor, name="second_factor"),
