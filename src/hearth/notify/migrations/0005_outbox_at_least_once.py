@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notify', '0003_outboundmessage'),
+        ('notify', '0004_notice_body_encrypted'),
     ]
 
     operations = [
