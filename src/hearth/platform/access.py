@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -294,11 +294,15 @@ def visible_to(user, queryset: models.QuerySet) -> models.QuerySet:
     )
     named = restricted.filter(named_users=user)
     hidden = restricted.exclude(named_users=user)
+    # Correlated EXISTS, not ``pk__in``: checking one record is then an index probe per
+    # subquery (grant_lookup, breakglass_lookup, seal_by_record), where IN made PostgreSQL
+    # hash every live grant of the agency (100k+ at a county's scale) to answer for one person.
+    record = OuterRef("pk")
     return queryset.filter(
-        Q(pk__in=grants.values("object_id"))
-        | Q(pk__in=break_glass.values("object_id"))
-        | Q(pk__in=named.values("object_id"))
-    ).exclude(pk__in=hidden.values("object_id"))
+        Exists(grants.filter(object_id=record))
+        | Exists(break_glass.filter(object_id=record))
+        | Exists(named.filter(object_id=record))
+    ).exclude(Exists(hidden.filter(object_id=record)))
 
 
 def parts_for(user, obj) -> frozenset[str]:
