@@ -15,8 +15,8 @@ attributed to the demo agencies and their users. Per person, on average:
   their place and summary are real ciphertexts too, but from a pool of ``POOL`` values encrypted
   once and reused across rows (encrypting 10M values one by one would take most of the load);
 * 0.5 referrals between agencies (40% to the charity), with the relationships an accepted,
-  started or recently completed referral gives the receiver; 0.003 MARAC referrals, listed, with
-  the MARAC agency's relationship;
+  started or recently completed referral gives the receiver; 0.003 MARAC referrals (most listed or
+  heard), each with the MARAC coordinator's relationship to it;
 * an owner relationship for the agency that recorded the person (the police hub records 10%, the
   charity 12%): at 1M people the police hub holds about 100,000 live relationships and the charity
   about 220,000;
@@ -498,11 +498,16 @@ class Load:
             "status": "CASE WHEN g % 10 = 0 THEN 'waiting' WHEN g % 10 < 4 THEN 'listed' ELSE 'heard' END",
             "created_at": "now() - make_interval(days => (g % 720)::int)",
         }, f"generate_series(1, {count}) g JOIN bench_cipher mn ON mn.purpose = 'marac_note' AND mn.i = g % {POOL}")
+        # As marac.services gives it: the coordinator's relationship to the MARAC referral itself, with
+        # the MARAC parts, for the repeat window after the referral.
+        cursor.execute("SELECT id FROM django_content_type WHERE app_label = 'marac' AND model = 'maracreferral'")
+        referral_type = cursor.fetchone()[0]
         return count + insert_select(cursor, "platform_accessgrant", {
-            "agency_id": str(self.agency["stoke-marac"]), "content_type_id": str(self.person_type),
-            "object_id": "m.person_id", "kind": "'marac'", "parts": "'[]'::jsonb", "starts_at": "m.created_at",
-            "ends_at": "m.created_at + interval '365 days'", "source": "'marac referral ' || m.id",
-            "member_id": "NULL", "created_at": "m.created_at",
+            "agency_id": str(self.agency["stoke-marac"]), "content_type_id": str(referral_type),
+            "object_id": "m.id", "kind": "'marac'",
+            "parts": "'[\"identity\", \"risk_level\", \"risk_answers\"]'::jsonb",
+            "starts_at": "m.created_at", "ends_at": "m.referred_on + interval '366 days'",
+            "source": "'MARAC referral'", "member_id": "NULL", "created_at": "m.created_at",
         }, f"marac_maracreferral m WHERE m.id >= {first}")
 
     def audit_rows(self, cursor) -> int:
