@@ -98,6 +98,24 @@ def test_a_person_the_service_already_knows_is_matched_not_duplicated(new_era):
     assert Person.objects.count() == count
 
 
+def test_a_match_to_another_agencys_record_is_never_joined_only_flagged(new_era):
+    # Anyone can type a survivor's details into the public form: a join would let the receiver
+    # see what the other agency's record knows. It is flagged for the receiver to check instead.
+    held = next(p for p in Person.objects.exclude(owner_agency__slug="new-era-victims")
+                .exclude(identity__records__owner_agency__slug="new-era-victims")
+                .filter(date_of_birth__isnull=False).order_by("pk")[:200] if p.phone)  # phone is encrypted
+    before = Person.objects.filter(identity_id=held.identity_id).count()
+    dob = held.date_of_birth
+    Client().post(URL, _answers(new_era, given_name=held.given_name, family_name=held.family_name,
+                                date_of_birth=f"{dob.day} {dob.month} {dob.year}", phone=held.phone,
+                                postcode=held.postcode))
+    referral = _self_referrals().latest("pk")
+    assert referral.person != held and referral.person.owner_agency.slug == "new-era-victims"
+    assert referral.person.identity_id != held.identity_id
+    assert Person.objects.filter(identity_id=held.identity_id).count() == before
+    assert "possible match" in referral.events.get().note
+
+
 def test_a_match_never_overwrites_the_services_record_with_what_a_visitor_typed(new_era):
     tariq = Person.objects.filter(given_name="Tariq", family_name="Hussain", owner_agency__slug="new-era-victims",
                                   date_of_birth__month=1, date_of_birth__day=23).first()

@@ -562,8 +562,11 @@ def self_referral_receive(
     The referral lands in ``to_agency``'s inbox as sent, with no sending agency or user. The
     person is matched first: a confident match to the agency's own record reuses that record
     (its details are never overwritten by what a visitor typed: they travel on the referral);
-    a confident match elsewhere joins that identity with a new record of the agency's own
-    (nothing is copied across); otherwise a new person. Audited as a public action.
+    otherwise a new record of the agency's own, with an identity of its own. A match to another
+    agency's record is never joined here: anyone can type a survivor's details into the public
+    form, and a join would let the receiver see what the other record knows. The referral is
+    marked as a possible match, for the receiver's staff to check and, if it is her, to ask the
+    holding agency to link (a link request). Audited as a public action.
     """
     from hearth.people import matching
     from hearth.people.models import Identity
@@ -588,8 +591,8 @@ def self_referral_receive(
         if given:
             contact_note = "Contact details given with this self-referral: " + ", ".join(given) + "."
     else:
-        identity = confident[0].person.identity if confident else Identity.objects.create()
-        matched = "linked_identity" if confident else ("possible_match" if candidates else "new")
+        identity = Identity.objects.create()
+        matched = "possible_match" if candidates else "new"
         person = Person(identity=identity, owner_agency=to_agency, created_by=public_site_user(),
                         given_name=given_name.strip(), family_name=family_name.strip(),
                         date_of_birth=date_of_birth, phone=phone.strip(), email=email.strip(),
