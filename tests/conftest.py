@@ -90,3 +90,23 @@ def police(demo):
     with context.acting_as(user, user.membership):
         yield user
 
+
+
+def person_create_linked(*, actor, link_to, **fields):
+    """Record a person for ``actor``'s agency as the same person as ``link_to``, held by another
+    agency: the link request the new record raises is confirmed by a member of the holding agency
+    who may link records, as it would be in use (nothing crosses an unconfirmed link)."""
+    from hearth.people import services as people_services
+    from hearth.people.models import IdentityLinkRequest
+
+    new = people_services.person_create(actor=actor, link_to=link_to, **fields)
+    request = IdentityLinkRequest.objects.filter(new_record=new).first()
+    if request is None:  # the actor could open ``link_to``: linked at once
+        return new
+    answerer = people_services._link_answerers(link_to.owner_agency_id).first()
+    membership = Membership.objects.get(user=answerer, agency_id=link_to.owner_agency_id, is_active=True)
+    answerer.membership = membership
+    with context.acting_as(answerer, membership):
+        people_services.identity_link_request_confirm(actor=answerer, link_request=request)
+    new.refresh_from_db()
+    return new

@@ -17,6 +17,8 @@ from hearth.platform.models import Agency
 from hearth.risk import services as risk_services
 from hearth.risk.models import RiskToolVersion
 
+from ..conftest import person_create_linked
+
 D0 = date(2025, 3, 1)
 
 
@@ -81,7 +83,7 @@ def test_callouts_are_counted_across_linked_records_of_the_same_person(police, d
         _incident(police, victim, abuser, D0 - timedelta(days=days))
     idva, membership = _as(demo, "idva", "new-era-victims")
     with context.acting_as(idva, membership):
-        other = people_services.person_create(actor=idva, link_to=victim, given_name="Ioana", family_name="Stan")
+        other = person_create_linked(actor=idva, link_to=victim, given_name="Ioana", family_name="Stan")
         # Recorded by New Era from the police log: a call-out all the same.
         people_services.incident_record(actor=idva, occurred_on=D0 - timedelta(days=5), abuse_types=["economic"],
                                         involvements=[(other, "victim")], police_reference="SP-9")
@@ -250,7 +252,7 @@ def test_a_case_shows_no_answers_or_words_from_another_agencys_linked_record(pol
     *_, case = _listed_with_housing_invited(police, demo, victim, abuser)
     idva, idva_membership = _as(demo, "idva", "new-era-victims")
     with context.acting_as(idva, idva_membership):
-        other = people_services.person_create(actor=idva, link_to=victim, given_name="Ioana", family_name="Stan")
+        other = person_create_linked(actor=idva, link_to=victim, given_name="Ioana", family_name="Stan")
         _assess(idva, other, 20, D0 + timedelta(days=3), fears_most="Words told only to New Era")
     page = client_for("marac.coordinator").get(reverse("marac:case_detail", args=[case.pk])).content.decode()
     assert "He will find the new flat" in page and "(15 yes)" in page

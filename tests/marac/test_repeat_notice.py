@@ -15,6 +15,8 @@ from hearth.people import services as people_services
 from hearth.platform import context
 from hearth.platform.models import AuditEvent, Membership
 
+from ..conftest import person_create_linked
+
 D0 = date(2025, 3, 1)
 
 
@@ -91,8 +93,8 @@ def test_an_incident_disclosed_to_another_agency_on_a_linked_record_is_a_repeat(
     victim, abuser, referral = _referred(police)
     idva, membership = _acting(demo, "idva", "new-era-victims")
     with context.acting_as(idva, membership):
-        own_victim = people_services.person_create(actor=idva, link_to=victim, given_name="Ioana", family_name="Stan")
-        own_abuser = people_services.person_create(actor=idva, link_to=abuser, given_name="Mihai", family_name="Stan")
+        own_victim = person_create_linked(actor=idva, link_to=victim, given_name="Ioana", family_name="Stan")
+        own_abuser = person_create_linked(actor=idva, link_to=abuser, given_name="Mihai", family_name="Stan")
         _incident(idva, own_victim, own_abuser, D0 + timedelta(days=90))
 
     services.repeats_flag(on=D0 + timedelta(days=91))

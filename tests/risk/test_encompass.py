@@ -18,6 +18,8 @@ from hearth.platform.models import Agency, AuditEvent
 from hearth.risk import services
 from hearth.risk.models import SchoolNotification
 
+from ..conftest import person_create_linked
+
 D = date(2025, 9, 15)  # a Monday, long before the demo's recent weeks
 PUPIL_NOTICE = "A notification about one of your pupils"
 
@@ -119,7 +121,7 @@ def test_the_school_recorded_on_a_linked_record_of_the_child_is_told(demo, polic
     mother, father, child = _family(police, school=False)
     worker, membership = _acting(demo, "social.worker")
     with context.acting_as(worker, membership):
-        own = people_services.person_create(actor=worker, link_to=child, given_name="Zofia", family_name="Nowak")
+        own = person_create_linked(actor=worker, link_to=child, given_name="Zofia", family_name="Nowak")
         services.child_profile_save(actor=worker, child=own, school=_school(), needs="")
     incident = _incident(police, mother, father, child, D)
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from hearth.people import services as people_services
 from hearth.people.models import Person
 from hearth.platform import context
 from hearth.platform.models import Agency, Membership, User
 from hearth.platform.roles import AgencyKind, Role
 from hearth.risk.models import SafetyPlan
 
-from ..conftest import sign_in
+from ..conftest import person_create_linked, sign_in
 
 
 def test_linking_a_new_record_to_another_services_record_does_not_show_its_safety_plan(db):
@@ -27,7 +26,7 @@ def test_linking_a_new_record_to_another_services_record_does_not_show_its_safet
     worker.membership = membership
     with context.acting_as(worker, membership):
         # The matcher offered New Era's record ("held by another agency") and the worker linked to it.
-        own = people_services.person_create(actor=worker, link_to=plan.person, given_name="Elizabeth",
+        own = person_create_linked(actor=worker, link_to=plan.person, given_name="Elizabeth",
                                             family_name="Walker")
     assert own.identity_id == plan.person.identity_id and own.owner_agency_id == other.pk
     client = sign_in(Client(), membership)

@@ -11,14 +11,13 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from hearth.people import services as people_services
 from hearth.people.models import Incident, InvolvementRole, Person
 from hearth.platform import context
 from hearth.platform.models import Agency, Membership, User
 from hearth.platform.roles import AgencyKind, Role
 from hearth.risk.models import Assessment, AssessmentStatus
 
-from ..conftest import sign_in
+from ..conftest import person_create_linked, sign_in
 
 
 def _police_assessment() -> Assessment:
@@ -40,7 +39,7 @@ def _linked_worker(police_record: Person):
     worker.membership = membership
     with context.acting_as(worker, membership):
         # A guessed name, the matcher's "held by another agency", and a link.
-        own = people_services.person_create(actor=worker, link_to=police_record, given_name="Elizabeth",
+        own = person_create_linked(actor=worker, link_to=police_record, given_name="Elizabeth",
                                             family_name="Walker")
     return own, membership
 
