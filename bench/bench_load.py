@@ -201,7 +201,8 @@ def section(results: dict, args, seconds: float, load: str, tasks: dict[str, int
         f"caught up: {queued}.", "",
         table(results), "",
         "Zero errors is the bar. The latencies are for comparing versions on the same machine: two shared cores "
-        "run gunicorn, PostgreSQL, the task worker and locust itself. Signing in is slow on purpose (argon2 "
+        "run gunicorn, PostgreSQL, the task worker and locust itself; a row of a few dozen requests has for p95 "
+        "and p99 its slowest one or two, so compare the two totals. Signing in is slow on purpose (argon2 "
         "hashing the password), and every user signs in at the same moment, so it is kept apart from the day's "
         "work. Run it with `make bench` (every benchmark; this one for `BENCH_LOAD_SECONDS`, default 60) or "
         "alone: `nice -n 19 .venv/bin/python bench/bench_load.py [--duration 60] [--police 4 --charity 2 "
