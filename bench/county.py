@@ -88,6 +88,8 @@ def bench_environment() -> dict[str, str]:
         "HEARTH_SECRET_KEY": derived("secret").hex() + derived("secret-2").hex(),
         "HEARTH_FIELD_KEYS": base64.urlsafe_b64encode(derived("field")).decode(),
         "HEARTH_BLIND_INDEX_KEY": derived("blind").hex(),
+        "HEARTH_AUDIT_KEYS": derived("audit").hex(),
+        "HEARTH_AUDIT_CHECKPOINT_FILE": f"/tmp/{name}-audit-checkpoints.log",  # noqa: S108 - fictional data
         "HEARTH_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         # Plain HTTP on 127.0.0.1: no TLS in front of this server.
         "HEARTH_SSL_REDIRECT": "0",
