@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from hearth.api import permissions as api_perms
 from hearth.people.models import Person
 from hearth.people.services import person_create
 from hearth.platform import access, audit, context, crypto
@@ -57,9 +58,9 @@ def token_create(*, actor, name: str, scopes: list[str], agency: Agency | None =
     The raw token is returned once and only its hash is stored.
     """
     if actor is not None:
-        if not access.may(actor, "api.manage_tokens"):
+        if not access.may(actor, api_perms.MANAGE_TOKENS):
             audit.deny(object_type="api.apitoken", reason="lacks api.manage_tokens")
-            raise PermissionDenied("api.manage_tokens")
+            raise PermissionDenied(api_perms.MANAGE_TOKENS)
         agency = access.acting(actor).agency
     errors = {}
     if not name.strip():
@@ -91,10 +92,10 @@ def token_create(*, actor, name: str, scopes: list[str], agency: Agency | None =
 @transaction.atomic
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     """Stop a token working at once (agency admins of its agency, or the command with no actor)."""
-    if actor is not None and not (access.may(actor, "api.manage_tokens")
+    if actor is not None and not (access.may(actor, api_perms.MANAGE_TOKENS)
                                   and access.acting(actor).agency_id == token.agency_id):
         audit.deny(obj=token, reason="lacks api.manage_tokens")
-        raise PermissionDenied("api.manage_tokens")
+        raise PermissionDenied(api_perms.MANAGE_TOKENS)
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by = timezone.now(), actor
         token.save(update_fields=["revoked_at", "revoked_by"])

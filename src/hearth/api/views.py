@@ -17,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hearth.api import permissions as api_perms
 from hearth.platform import audit
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import api_token, public, requires
@@ -172,7 +173,7 @@ schema = public(SpectacularAPIView.as_view(custom_settings=SPECTACULAR_SETTINGS,
 
 # --- The agency admin's pages for tokens ------------------------------------------------
 
-@requires("api.manage_tokens", methods=("GET", "POST"))
+@requires(api_perms.MANAGE_TOKENS, methods=("GET", "POST"))
 def token_list(request):
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -188,7 +189,7 @@ def token_list(request):
     return render(request, "api/token_list.html", {"form": form, "tokens": tokens})
 
 
-@requires("api.manage_tokens", methods=("POST",))
+@requires(api_perms.MANAGE_TOKENS, methods=("POST",))
 def token_revoke(request, api_token_id: int):
     token = get_object_or_404(selectors.tokens(actor=request.user), pk=api_token_id)
     services.token_revoke(actor=request.user, token=token)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_time
 
+from hearth.directory import permissions as directory_perms
 from hearth.platform import access, audit
 from hearth.platform.models import Agency, AuditAction
 
@@ -62,7 +63,7 @@ def service_save(*, actor, service: Service | None = None, organization_name: st
     One phone contact and one service area are edited here; richer entries come by import.
     A service takes self-referrals only if it is linked to an onboarded agency.
     """
-    _require(actor, "directory.manage_directory")
+    _require(actor, directory_perms.MANAGE_DIRECTORY)
     errors = {}
     if not organization_name.strip():
         errors["organization_name"] = "Enter who runs the service."

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from hearth.directory import permissions as directory_perms
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import public, requires
 
@@ -51,13 +52,13 @@ def service_page(request, directory_service_number: int):
         "service": service, "locations": oruk.public_locations(service)})
 
 
-@requires("directory.manage_directory")
+@requires(directory_perms.MANAGE_DIRECTORY)
 def manage_list(request):
     return render(request, "directory/manage_list.html", {
         "services": Service.objects.select_related("organization", "agency").order_by("name")})
 
 
-@requires("directory.manage_directory", methods=("GET", "POST"))
+@requires(directory_perms.MANAGE_DIRECTORY, methods=("GET", "POST"))
 def manage_edit(request, directory_entry_number: int | None = None):
     service = (get_object_or_404(Service, number=directory_entry_number)
                if directory_entry_number is not None else None)

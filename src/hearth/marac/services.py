@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from hearth.marac import permissions as marac_perms
 from hearth.notify.services import notice_send
 from hearth.people.models import Person
 from hearth.platform import access, audit
@@ -66,7 +67,7 @@ def referral_create(*, actor, person: Person, perpetrator: Person | None = None,
     With no criterion met, the referrer's professional judgement (with a reason) is the
     criterion. A referral within 12 months of the last one is a repeat.
     """
-    _require(actor, "marac.refer")
+    _require(actor, marac_perms.REFER)
     parts = risk_selectors.risk_parts(actor, person)
     if Part.RISK_LEVEL not in parts:
         audit.deny(obj=person, reason="no relationship for a MARAC referral")
@@ -109,7 +110,7 @@ def referral_create(*, actor, person: Person, perpetrator: Person | None = None,
 @transaction.atomic
 def meeting_create(*, actor, held_on: date, chair: str, agencies: list[Agency]) -> MaracMeeting:
     """Plan a MARAC meeting with its chair and the agencies invited."""
-    _require(actor, "marac.coordinate")
+    _require(actor, marac_perms.COORDINATE)
     errors = {}
     if held_on is None:
         errors["held_on"] = "Enter the date of the meeting."
@@ -143,7 +144,7 @@ def _grant_attending(meeting: MaracMeeting, case: MaracCase) -> None:
 def case_list(*, actor, meeting: MaracMeeting, referral: MaracReferral) -> MaracCase:
     """List a referral on a meeting's agenda. The coordinator's relationship starts now; each invited
     agency's starts when the agenda is published (at once if it already is)."""
-    _require(actor, "marac.coordinate")
+    _require(actor, marac_perms.COORDINATE)
     # Under the meeting's and the referral's locks: one listing each, never on a held meeting.
     lock_for_change(meeting)
     lock_for_change(referral)
@@ -168,7 +169,7 @@ def case_list(*, actor, meeting: MaracMeeting, referral: MaracReferral) -> Marac
 @transaction.atomic
 def meeting_publish_agenda(*, actor, meeting: MaracMeeting) -> MaracMeeting:
     """Publish the agenda so attending agencies research their records. A meeting with no cases cannot."""
-    _require(actor, "marac.coordinate")
+    _require(actor, marac_perms.COORDINATE)
     lock_for_change(meeting)  # published once, with one notice each, however many press the button
     if not meeting.cases.exists():
         raise ValidationError("List at least one case before publishing the agenda.")
@@ -190,7 +191,7 @@ def meeting_publish_agenda(*, actor, meeting: MaracMeeting) -> MaracMeeting:
 @transaction.atomic
 def research_return_save(*, actor, case: MaracCase, holds_nothing: bool, summary: str) -> ResearchReturn:
     """Enter (or correct, before the meeting) what the actor's agency holds about a listed case."""
-    _require(actor, "marac.attend")
+    _require(actor, marac_perms.ATTEND)
     membership = access.acting(actor)
     if not case.meeting.agencies_invited.filter(pk=membership.agency_id).exists():
         audit.deny(obj=case, reason="agency not invited")
@@ -216,7 +217,7 @@ def research_return_save(*, actor, case: MaracCase, holds_nothing: bool, summary
 @transaction.atomic
 def meeting_minute(*, actor, meeting: MaracMeeting, minute: str, case_minutes: dict[int, str]) -> MaracMeeting:
     """Record the meeting's minute (and each case's) and mark it held."""
-    _require(actor, "marac.coordinate")
+    _require(actor, marac_perms.COORDINATE)
     lock_for_change(meeting)
     if not meeting.cases.exists():
         raise ValidationError("A meeting with no cases has nothing to minute. List a case first.")
@@ -238,7 +239,7 @@ def meeting_minute(*, actor, meeting: MaracMeeting, minute: str, case_minutes: d
 def action_create(*, actor, case: MaracCase, description: str, owner_agency: Agency | None, owner_name: str,
                   due_on: date | None) -> MaracAction:
     """Add an action to a case's plan, owned by an attending agency and a named person there."""
-    _require(actor, "marac.coordinate")
+    _require(actor, marac_perms.COORDINATE)
     errors = {}
     if not description.strip():
         errors["description"] = "Describe the action."
@@ -262,7 +263,7 @@ def action_create(*, actor, case: MaracCase, description: str, owner_agency: Age
 @transaction.atomic
 def action_update(*, actor, action: MaracAction, status: str, note: str = "") -> ActionUpdate:
     """Follow up an action (its owner agency or the coordinator) until it is closed."""
-    _require(actor, "marac.attend")
+    _require(actor, marac_perms.ATTEND)
     membership = access.acting(actor)
     if membership.agency_id not in (action.owner_agency_id, action.case.meeting.coordinator_agency_id):
         audit.deny(obj=action, reason="not the owning agency")

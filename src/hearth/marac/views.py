@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from hearth.marac import permissions as marac_perms
 from hearth.people.models import InvolvementRole, Person
 from hearth.platform import access
 from hearth.platform.actions import perform
@@ -22,7 +23,7 @@ from .forms import ActionForm, ActionUpdateForm, MeetingForm, MinuteForm, Referr
 from .models import MeetingStatus, ReferralStatus
 
 
-@record("marac.refer", methods=("GET", "POST"))
+@record(marac_perms.REFER, methods=("GET", "POST"))
 def refer(request, survivor_id):
     """Refer to MARAC: the criteria are shown with their reasons; judgement may be the criterion."""
     person, parts = risk_selectors.person_for_risk(actor=request.user, person_id=survivor_id, need=Part.RISK_LEVEL)
@@ -46,25 +47,25 @@ def refer(request, survivor_id):
     return render(request, "marac/refer.html", {"form": form, "person": person, "criteria": shown})
 
 
-@requires("marac.coordinate")
+@requires(marac_perms.COORDINATE)
 def dashboard(request):
     return render(request, "marac/dashboard.html", {"board": selectors.dashboard(actor=request.user)})
 
 
-@requires("marac.coordinate")
+@requires(marac_perms.COORDINATE)
 def referral_list(request):
     referrals = selectors.referral_list(actor=request.user)
     return render(request, "marac/referral_list.html", {"referrals": referrals})
 
 
-@requires("marac.attend")
+@requires(marac_perms.ATTEND)
 def meeting_list(request):
     return render(request, "marac/meeting_list.html", {
         "meetings": selectors.meeting_list(actor=request.user),
-        "may_coordinate": access.may(request.user, "marac.coordinate")})
+        "may_coordinate": access.may(request.user, marac_perms.COORDINATE)})
 
 
-@requires("marac.coordinate", methods=("GET", "POST"))
+@requires(marac_perms.COORDINATE, methods=("GET", "POST"))
 def meeting_new(request):
     form = MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +86,7 @@ def _coordinated(request, marac_meeting_id):
     return meeting
 
 
-@record("marac.attend")
+@record(marac_perms.ATTEND)
 def meeting_detail(request, marac_meeting_id):
     meeting = selectors.meeting_get(actor=request.user, meeting_id=marac_meeting_id)
     is_coordinator = meeting.coordinator_agency_id == access.acting(request.user).agency_id
@@ -94,10 +95,10 @@ def meeting_detail(request, marac_meeting_id):
         waiting = list(selectors.referral_list(actor=request.user).filter(status=ReferralStatus.WAITING))
     return render(request, "marac/meeting_detail.html", {
         "meeting": meeting, "agenda": selectors.agenda(actor=request.user, meeting=meeting),
-        "is_coordinator": is_coordinator and access.may(request.user, "marac.coordinate"), "waiting": waiting})
+        "is_coordinator": is_coordinator and access.may(request.user, marac_perms.COORDINATE), "waiting": waiting})
 
 
-@record("marac.coordinate", methods=("POST",))
+@record(marac_perms.COORDINATE, methods=("POST",))
 def meeting_list_case(request, marac_meeting_id):
     meeting = _coordinated(request, marac_meeting_id)
     raw = str(request.POST.get("referral", ""))
@@ -112,7 +113,7 @@ def meeting_list_case(request, marac_meeting_id):
     return redirect("marac:meeting_detail", marac_meeting_id=meeting.pk)
 
 
-@record("marac.coordinate", methods=("POST",))
+@record(marac_perms.COORDINATE, methods=("POST",))
 def meeting_publish(request, marac_meeting_id):
     meeting = _coordinated(request, marac_meeting_id)
     perform(request, lambda: services.meeting_publish_agenda(actor=request.user, meeting=meeting),
@@ -120,7 +121,7 @@ def meeting_publish(request, marac_meeting_id):
     return redirect("marac:meeting_detail", marac_meeting_id=meeting.pk)
 
 
-@record("marac.coordinate", methods=("GET", "POST"))
+@record(marac_perms.COORDINATE, methods=("GET", "POST"))
 def meeting_minute(request, marac_meeting_id):
     meeting = _coordinated(request, marac_meeting_id)
     cases = list(meeting.cases.order_by("position"))
@@ -138,7 +139,7 @@ def meeting_minute(request, marac_meeting_id):
     return render(request, "marac/minute_form.html", {"form": form, "meeting": meeting})
 
 
-@record("marac.attend")
+@record(marac_perms.ATTEND)
 def case_detail(request, marac_case_id):
     view = selectors.case_get(actor=request.user, case_id=marac_case_id)
     rows = []
@@ -152,11 +153,11 @@ def case_detail(request, marac_case_id):
         "today": timezone.localdate(),
         "may_return": view.case.meeting.agencies_invited.filter(pk=membership.agency_id).exists()
         and view.case.meeting.status != MeetingStatus.HELD,
-        "may_coordinate": view.is_coordinator and access.may(request.user, "marac.coordinate"),
+        "may_coordinate": view.is_coordinator and access.may(request.user, marac_perms.COORDINATE),
         "own_agency_id": membership.agency_id})
 
 
-@record("marac.attend", methods=("GET", "POST"))
+@record(marac_perms.ATTEND, methods=("GET", "POST"))
 def research_return(request, marac_case_id):
     view = selectors.case_get(actor=request.user, case_id=marac_case_id)
     initial = ({"holds_nothing": view.own_return.holds_nothing, "summary": view.own_return.summary}
@@ -173,7 +174,7 @@ def research_return(request, marac_case_id):
     return render(request, "marac/research_form.html", {"form": form, "case": view.case, "view": view})
 
 
-@record("marac.coordinate", methods=("GET", "POST"))
+@record(marac_perms.COORDINATE, methods=("GET", "POST"))
 def action_new(request, marac_case_id):
     view = selectors.case_get(actor=request.user, case_id=marac_case_id)
     if not view.is_coordinator:
@@ -193,7 +194,7 @@ def action_new(request, marac_case_id):
     return render(request, "marac/action_form.html", {"form": form, "case": view.case})
 
 
-@record("marac.attend", methods=("GET", "POST"))
+@record(marac_perms.ATTEND, methods=("GET", "POST"))
 def action_update(request, marac_action_id):
     action = selectors.action_get(actor=request.user, action_id=marac_action_id)
     membership = access.acting(request.user)
@@ -201,7 +202,7 @@ def action_update(request, marac_action_id):
     form = ActionUpdateForm(request.POST if request.method == "POST" else None, initial={"status": action.status})
     if request.method == "POST":
         if not may_update:
-            raise PermissionDenied("marac.attend")
+            raise PermissionDenied(marac_perms.ATTEND)
         if form.is_valid():
             try:
                 services.action_update(actor=request.user, action=action, **form.cleaned_data)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hearth.platform import audit
+from hearth.platform import permissions as platform_perms
 from hearth.platform.models import AuditAction
 from hearth.platform.policy import requires, signed_in
 
@@ -22,7 +23,7 @@ def notice_list(request):
     return response
 
 
-@requires("platform.manage_partnership")
+@requires(platform_perms.MANAGE_PARTNERSHIP)
 def outbox(request):
     """What Hearth would have sent, in development and the demo (no Notify key). Never in production."""
     if not settings.DEMO_MODE:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.crypto import salted_hmac
 
+from hearth.people import permissions as people_perms
 from hearth.platform import access, audit, crypto
 from hearth.platform.models import AuditAction, RecordSeal, SealScope
 from hearth.platform.roles import Part
@@ -104,14 +105,14 @@ def _household(actor, person: Person, parts: frozenset[str]) -> list[dict]:
 
 
 def _recognition(actor, person: Person, incidents_seen: list[Incident]) -> Recognition | None:
-    if not access.may(actor, "people.see_recognition"):
+    if not access.may(actor, people_perms.SEE_RECOGNITION):
         return None
     # nosemgrep: hearth-case-query-not-through-visible-to -- counts only
     same = Person.objects.filter(identity_id=person.identity_id)
     own_agency = access.acting(actor).agency_id
     others = same.exclude(owner_agency_id=own_agency).values_list("owner_agency__name", flat=True).distinct()
     result = Recognition(other_agency_count=len(set(others)))
-    if access.may(actor, "people.see_other_agencies"):
+    if access.may(actor, people_perms.SEE_OTHER_AGENCIES):
         result.other_agencies = sorted(set(others))
     as_victim = (Involvement.objects.filter(person__identity_id=person.identity_id, role=InvolvementRole.VICTIM)
                  .values_list("incident__occurred_on", flat=True).order_by("incident__occurred_on"))
@@ -144,7 +145,7 @@ def person_get(*, actor, person_id) -> PersonView:
     view.same_person_records = list(
         Person.objects.visible_to(actor).filter(identity_id=person.identity_id).exclude(pk=person.pk)
         .select_related("owner_agency"))
-    if access.may(actor, "people.link_person", person):
+    if access.may(actor, people_perms.LINK_PERSON, person):
         view.links = list(IdentityMerge.objects.filter(kept_id=person.identity_id, undone_at__isnull=True))
     return view
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hearth.notify.services import notice_send
+from hearth.people import permissions as people_perms
 from hearth.platform import access, audit
 from hearth.platform.models import AuditAction, AuditEvent, User
 from hearth.platform.roles import RelationshipKind, Role
@@ -63,7 +64,7 @@ def person_create(*, actor, link_to: Person | None = None, **fields) -> Person:
     joins that record's identity: the two agencies' records stay separate, so nothing of
     the other agency's record becomes visible through the link.
     """
-    _require(actor, "people.add_person")
+    _require(actor, people_perms.ADD_PERSON)
     membership = access.acting(actor)
     # A record the actor cannot open is never joined here: its agency is asked (a link request).
     request_to = None
@@ -91,7 +92,7 @@ def _link_answerers(agency_id: int):
     """Members of the holding agency who may answer a link request (people, not partner systems)."""
     return User.objects.filter(
         memberships__agency_id=agency_id, memberships__is_active=True,
-        memberships__role__in=access.LINKING_ROLES, is_active=True,
+        memberships__role__in=people_perms.LINKING_ROLES, is_active=True,
     ).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX).distinct()
 
 
@@ -100,7 +101,7 @@ def identity_link_request_create(*, actor, new_record: Person, target: Person) -
     """Ask the agency holding ``target`` (a record the actor cannot open) to confirm that the
     actor's ``new_record`` is the same person. Nothing is linked until they confirm; their
     members who answer link requests get a notice naming only their own record."""
-    _require(actor, "people.link_person", new_record)
+    _require(actor, people_perms.LINK_PERSON, new_record)
     if target.owner_agency_id == new_record.owner_agency_id:
         raise ValidationError("Both records are your agency's: link them directly.")
     request, created = IdentityLinkRequest.objects.get_or_create(
@@ -122,10 +123,10 @@ def _decide(*, actor, link_request: IdentityLinkRequest) -> IdentityLinkRequest:
     # Locked: a confirm and a decline racing each other have one winner; the other is told.
     locked = IdentityLinkRequest.objects.select_for_update().select_related("target", "new_record").get(
         pk=link_request.pk)
-    _require(actor, "people.link_person", locked.target)
+    _require(actor, people_perms.LINK_PERSON, locked.target)
     if locked.target.owner_agency_id != access.acting(actor).agency_id:
         audit.deny(obj=locked, reason="not the holding agency")
-        raise PermissionDenied("people.link_person")
+        raise PermissionDenied(people_perms.LINK_PERSON)
     if locked.status != LinkRequestStatus.PENDING:
         raise ValidationError(f"This link request was already {locked.get_status_display().lower()}.")
     return locked
@@ -206,12 +207,12 @@ def person_update(*, actor, person: Person, **fields) -> Person:
     Only parts the actor may see can be changed: a field of any other part (a sealed address,
     say) is refused before it is compared, so the answer tells nothing about its value.
     """
-    _require(actor, "people.change_person", person)
+    _require(actor, people_perms.CHANGE_PERSON, person)
     values = _clean_values(fields)
     hidden = sorted(name for name in values if Person.FIELD_PARTS[name] not in access.parts_for(actor, person))
     if hidden:
         audit.deny(obj=person, reason="change of parts not shown", detail={"fields": hidden})
-        raise PermissionDenied("people.change_person")
+        raise PermissionDenied(people_perms.CHANGE_PERSON)
     previous = {name: getattr(person, name) for name in values if getattr(person, name) != values[name]}
     if not previous:
         return person
@@ -229,7 +230,7 @@ def person_update(*, actor, person: Person, **fields) -> Person:
 @transaction.atomic
 def identity_link(*, actor, person: Person, other: Person) -> IdentityMerge | None:
     """Confirm two records are the same person: join their identities (undoable)."""
-    _require(actor, "people.link_person", person)
+    _require(actor, people_perms.LINK_PERSON, person)
     if person.identity_id == other.identity_id:
         return None
     if NotSamePerson.objects.filter(person_a__in=[person, other], person_b__in=[person, other]).exists():
@@ -250,7 +251,7 @@ def identity_merge_undo(*, actor, merge: IdentityMerge) -> None:
         raise ValidationError("This link has already been undone.")
     # nosemgrep: hearth-case-query-not-through-visible-to
     person = Person.objects.filter(pk__in=merge.moved_records).first()
-    _require(actor, "people.link_person", person)
+    _require(actor, people_perms.LINK_PERSON, person)
     # nosemgrep: hearth-case-query-not-through-visible-to
     Person.objects.filter(pk__in=merge.moved_records).update(identity=merge.absorbed)
     merge.undone_by, merge.undone_at = actor, timezone.now()
@@ -261,7 +262,7 @@ def identity_merge_undo(*, actor, merge: IdentityMerge) -> None:
 @transaction.atomic
 def person_mark_not_same(*, actor, person: Person, other: Person) -> NotSamePerson:
     """Record that two records are different people, and split them if they were linked."""
-    _require(actor, "people.link_person", person)
+    _require(actor, people_perms.LINK_PERSON, person)
     if person.pk == other.pk:
         raise ValidationError("Choose two different records.")
     a, b = sorted([person, other], key=lambda p: p.pk)
@@ -276,9 +277,9 @@ def person_mark_not_same(*, actor, person: Person, other: Person) -> NotSamePers
 @transaction.atomic
 def household_create(*, actor, name: str, members: list[tuple[Person, bool]]) -> Household:
     """Record a household of people the actor may see (``(person, is_child)`` pairs)."""
-    _require(actor, "people.add_person")
+    _require(actor, people_perms.ADD_PERSON)
     for person, _ in members:
-        _require(actor, "people.view_person", person)
+        _require(actor, people_perms.VIEW_PERSON, person)
     household = Household.objects.create(name=name.strip(), owner_agency=access.acting(actor).agency)
     HouseholdMember.objects.bulk_create(
         HouseholdMember(household=household, person=p, is_child=child) for p, child in members)
@@ -291,7 +292,7 @@ def incident_record(*, actor, occurred_on: date, abuse_types: list[str], involve
                     place: str = "", children_present: bool = False, police_reference: str = "",
                     summary: str = "") -> Incident:
     """Record an incident and the people in it (each must be visible to the actor)."""
-    _require(actor, "people.record_incident", object_type="people.incident")
+    _require(actor, people_perms.RECORD_INCIDENT, object_type="people.incident")
     if occurred_on > date.today():
         raise ValidationError({"occurred_on": "The date of the incident must be today or in the past."})
     unknown = set(abuse_types) - set(AbuseType.values)
@@ -301,7 +302,7 @@ def incident_record(*, actor, occurred_on: date, abuse_types: list[str], involve
     if InvolvementRole.VICTIM not in roles:
         raise ValidationError("Name the person the abuse was against.")
     for person, _role in involvements:
-        _require(actor, "people.view_person", person)
+        _require(actor, people_perms.VIEW_PERSON, person)
     children_present = children_present or InvolvementRole.CHILD_PRESENT in roles
     incident = Incident.objects.create(
         occurred_on=occurred_on, abuse_types=sorted(set(abuse_types)), place=place.strip(),

@@ -5,29 +5,32 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from hearth.people import permissions as people_perms
 from hearth.platform import access
+from hearth.platform import permissions as platform_perms
 from hearth.platform import services as platform_services
 from hearth.platform.actions import perform
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
+from hearth.referrals import permissions as referrals_perms
 
 from . import selectors, services
 from .forms import BreakGlassForm, IncidentForm, LinkRequestDeclineForm, MatchDecisionForm, PersonForm, SealForm
 from .models import InvolvementRole, Person
 
 
-@requires("people.view_person")
+@requires(people_perms.VIEW_PERSON)
 def person_list(request):
     query = request.GET.get("q", "")[:100]
     people = selectors.person_list(actor=request.user, query=query)
     page = Paginator(people, 25).get_page(request.GET.get("page"))
     return render(request, "people/person_list.html", {"page": page, "query": query,
-                                                       "may_add": access.may(request.user, "people.add_person"),
+                                                       "may_add": access.may(request.user, people_perms.ADD_PERSON),
                                                        "may_answer_links": access.may(request.user,
-                                                                                      "people.link_person")})
+                                                                                      people_perms.LINK_PERSON)})
 
 
-@requires("people.add_person", methods=("GET", "POST"))
+@requires(people_perms.ADD_PERSON, methods=("GET", "POST"))
 def person_create(request):
     """Search before create: a valid form first shows the records it may match."""
     form = PersonForm(request.POST if request.method == "POST" else None, parts=access.ALL_PARTS)
@@ -63,28 +66,28 @@ def person_create(request):
     return redirect("people:person_detail", person_id=person.pk)
 
 
-@record("people.view_person")
+@record(people_perms.VIEW_PERSON)
 def person_detail(request, person_id):
     view = selectors.person_get(actor=request.user, person_id=person_id)
     return render(request, "people/person_detail.html", {
         "view": view,
         "person": view.person,
-        "may_seal": access.may(request.user, "people.seal_person", view.person),
-        "may_record_incident": access.may(request.user, "people.record_incident"),
-        "may_link": access.may(request.user, "people.link_person", view.person),
-        "may_change": access.may(request.user, "people.change_person", view.person),
-        "may_refer": access.may(request.user, "referrals.make_referral"),
+        "may_seal": access.may(request.user, people_perms.SEAL_PERSON, view.person),
+        "may_record_incident": access.may(request.user, people_perms.RECORD_INCIDENT),
+        "may_link": access.may(request.user, people_perms.LINK_PERSON, view.person),
+        "may_change": access.may(request.user, people_perms.CHANGE_PERSON, view.person),
+        "may_refer": access.may(request.user, referrals_perms.MAKE_REFERRAL),
         "link_requests_waiting": selectors.link_requests_waiting(actor=request.user, person=view.person)
-        if access.may(request.user, "people.link_person", view.person) else 0,
+        if access.may(request.user, people_perms.LINK_PERSON, view.person) else 0,
     })
 
 
-@record("people.change_person", methods=("GET", "POST"))
+@record(people_perms.CHANGE_PERSON, methods=("GET", "POST"))
 def person_edit(request, person_id):
     person, parts = selectors.person_for_change(actor=request.user, person_id=person_id,
                                                 shown=PersonForm.declared_parts())
-    if not access.may(request.user, "people.change_person", person):
-        raise PermissionDenied("people.change_person")
+    if not access.may(request.user, people_perms.CHANGE_PERSON, person):
+        raise PermissionDenied(people_perms.CHANGE_PERSON)
     # Only the parts the reader may see are in the form: a sealed address, or an address the
     # role never sees, is neither shown nor changed here.
     form = PersonForm(request.POST if request.method == "POST" else None, parts=parts, record=person)
@@ -99,7 +102,7 @@ def person_edit(request, person_id):
     return render(request, "people/person_edit.html", {"form": form, "person": person})
 
 
-@record("people.record_incident", methods=("GET", "POST"))
+@record(people_perms.RECORD_INCIDENT, methods=("GET", "POST"))
 def incident_create(request, person_id):
     view = selectors.person_get(actor=request.user, person_id=person_id)
     visible = Person.objects.visible_to(request.user).exclude(pk=view.person.pk)
@@ -124,7 +127,7 @@ def incident_create(request, person_id):
     return render(request, "people/incident_form.html", {"form": form, "person": view.person})
 
 
-@record("people.link_person", methods=("POST",))
+@record(people_perms.LINK_PERSON, methods=("POST",))
 def person_not_same(request, person_id, other_id):
     view = selectors.person_get(actor=request.user, person_id=person_id)
     other = selectors.person_get(actor=request.user, person_id=other_id)
@@ -133,7 +136,7 @@ def person_not_same(request, person_id, other_id):
     return redirect("people:person_detail", person_id=view.person.pk)
 
 
-@record("people.link_person", methods=("POST",))
+@record(people_perms.LINK_PERSON, methods=("POST",))
 def merge_undo(request, merge_id):
     merge = selectors.merge_get(actor=request.user, merge_id=merge_id)
     perform(request, lambda: services.identity_merge_undo(actor=request.user, merge=merge),
@@ -146,7 +149,7 @@ CANNOT_BREAK_GLASS = ("This record cannot be opened by break-glass. Check the re
                       "agency that holds the record.")
 
 
-@requires("platform.use_break_glass", methods=("GET", "POST"))
+@requires(platform_perms.USE_BREAK_GLASS, methods=("GET", "POST"))
 def person_break_glass(request, person_id):
     # The page is the same whether or not the number is a record break-glass may open: it
     # must not tell anyone which record numbers exist. Only an opening that succeeds differs.
@@ -168,7 +171,7 @@ def person_break_glass(request, person_id):
     return render(request, "people/break_glass.html", {"form": form, "person_id": person_id})
 
 
-@record("people.seal_person", methods=("GET", "POST"))
+@record(people_perms.SEAL_PERSON, methods=("GET", "POST"))
 def person_seal(request, person_id):
     view = selectors.person_get(actor=request.user, person_id=person_id)
     colleagues = get_user_model().objects.filter(
@@ -186,14 +189,14 @@ def person_seal(request, person_id):
     return render(request, "people/seal.html", {"form": form, "person": view.person})
 
 
-@requires("people.link_person")
+@requires(people_perms.LINK_PERSON)
 def link_request_list(request):
     """Requests from other agencies to link their new record to one your agency holds."""
     requests = selectors.link_request_list(actor=request.user)
     return render(request, "people/link_request_list.html", {"link_requests": requests})
 
 
-@record("people.link_person", methods=("POST",))
+@record(people_perms.LINK_PERSON, methods=("POST",))
 def link_request_confirm(request, link_request_id):
     link_request = selectors.link_request_get(actor=request.user, link_request_id=link_request_id)
     perform(request, lambda: services.identity_link_request_confirm(actor=request.user, link_request=link_request),
@@ -201,7 +204,7 @@ def link_request_confirm(request, link_request_id):
     return redirect("people:link_request_list")
 
 
-@record("people.link_person", methods=("GET", "POST"))
+@record(people_perms.LINK_PERSON, methods=("GET", "POST"))
 def link_request_decline(request, link_request_id):
     link_request = selectors.link_request_get(actor=request.user, link_request_id=link_request_id)
     form = LinkRequestDeclineForm(request.POST if request.method == "POST" else None)

@@ -5,8 +5,10 @@ Three questions for every read of case data:
 2. Relationship: does the acting agency hold a live ``AccessGrant`` for the record?
 3. Seal: is the record restricted, or its address sealed, beyond both?  (``RecordSeal``)
 
-Role permissions are ``rules`` predicates registered here; object visibility is a
-queryset filter (``visible_to``) so lists, searches and exports obey the same rules as
+Role permissions are ``rules`` predicates: each app declares its own named permissions
+in ``<app>/permissions.py`` from the predicates here and registers them (``register``);
+``may`` and ``require`` refuse to answer for a name nobody registered. Object visibility
+is a queryset filter (``visible_to``) so lists, searches and exports obey the same rules as
 pages. Views never filter by hand: they call selectors, which start from here.
 """
 
@@ -17,7 +19,7 @@ from datetime import timedelta
 import rules
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -71,11 +73,6 @@ NEVER_PARTS: dict[str, frozenset[str]] = {
 
 # Roles that work with individual people's records.
 CASE_ROLES = frozenset(role for role, parts in ROLE_PARTS.items() if parts)
-# Roles that may record a new person (schools, volunteers and MARAC coordinators do not).
-RECORDING_ROLES = frozenset({
-    Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHARITY_WORKER, Role.HOUSING_OFFICER,
-    Role.CHILDRENS_SOCIAL_WORKER, Role.PERPETRATOR_WORKER,
-})
 # Break-glass is for practitioners who may need to act in an emergency; never for
 # perpetrator services, volunteers or schools.
 BREAK_GLASS_ROLES = frozenset({
@@ -101,7 +98,7 @@ def acting_role(user) -> str | None:
 
 
 # ---------------------------------------------------------------------------
-# Role predicates (rules) and named permissions
+# Role predicates (rules): the parts apps build their permissions from
 # ---------------------------------------------------------------------------
 
 def has_role(*roles: str):
@@ -142,87 +139,77 @@ def is_owner_agency(user, obj) -> bool:
     return obj is None or getattr(obj, "owner_agency_id", None) == membership.agency_id
 
 
-# Roles that confirm or undo identity links, and that see recognition warnings.
-LINKING_ROLES = (Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHARITY_WORKER, Role.HOUSING_OFFICER,
-                 Role.CHILDRENS_SOCIAL_WORKER)
-RECOGNITION_ROLES = (Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.MARAC_COORDINATOR, Role.HOUSING_OFFICER,
-                     Role.CHILDRENS_SOCIAL_WORKER)
+# ---------------------------------------------------------------------------
+# The registry of named permissions: each app declares its own in ``<app>/permissions.py``
+# and registers them from its ``AppConfig.ready()``. Every view declares one of these
+# (or public/signed-in); asking for a name nobody registered is a bug, never a quiet "no".
+# ---------------------------------------------------------------------------
 
-# Roles that send, receive and answer referrals (schools and volunteers get notifications instead).
-REFERRAL_ROLES = tuple(sorted(RECORDING_ROLES))
+class UnknownPermission(LookupError):
+    """A permission name that no installed app registered (a typo, or a missing ``register``)."""
 
-# Risk and MARAC (issue 5): roles that see a risk page at all, and that refer to / attend MARAC.
-RISK_VIEW_ROLES = (Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHARITY_WORKER, Role.HOUSING_OFFICER,
-                   Role.CHILDRENS_SOCIAL_WORKER, Role.MARAC_COORDINATOR)
-MARAC_REFERRING_ROLES = (Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.HOUSING_OFFICER,
-                         Role.CHILDRENS_SOCIAL_WORKER)
 
-# Named permissions. Every view declares one of these (or public/signed-in).
-PERMISSIONS = {
-    "platform.manage_members": is_admin_of_agency,
-    "platform.view_audit": has_role(Role.DATA_PROTECTION_OFFICER),
-    "platform.review_break_glass": has_role(Role.DATA_PROTECTION_OFFICER),
-    "platform.use_break_glass": has_role(*BREAK_GLASS_ROLES),
-    "platform.manage_partnership": has_role(Role.PARTNERSHIP_ADMIN),
-    "platform.view_aggregates": has_role(Role.ANALYST),
-    # Drivers see a person only on their delivery's sheet (first name, address, number if allowed),
-    # never the record itself: their delivery relationship would otherwise open the whole identity.
-    "people.view_person": is_case_worker & ~has_role(Role.DELIVERY_VOLUNTEER) & can_see_record,
-    "people.add_person": has_role(*RECORDING_ROLES),
-    "people.seal_person": has_role(Role.DA_CASEWORKER, Role.POLICE_OFFICER) & can_see_record,
-    "people.change_person": has_role(*RECORDING_ROLES) & is_owner_agency,
-    "people.link_person": has_role(*LINKING_ROLES) & can_see_record,
-    "people.record_incident": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHILDRENS_SOCIAL_WORKER),
-    # Repeat-victim and serial-perpetrator warnings, and which other agencies know a person.
-    "people.see_recognition": has_role(*RECOGNITION_ROLES),
-    "people.see_other_agencies": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.MARAC_COORDINATOR),
-    "referrals.make_referral": has_role(*RECORDING_ROLES),
-    "referrals.view_referrals": has_role(*REFERRAL_ROLES),
-    "referrals.respond": has_role(*REFERRAL_ROLES),
-    # --- risk (risk checklists, safety plans, children's notifications) ---
-    # The person's record decides which parts show (risk_level, risk_answers, safety_plan, children);
-    # these say which roles may ever use the pages. Perpetrator services see a linked victim's
-    # level through the people pages, never a checklist, plan or child's school.
-    "risk.view_risk": has_role(*RISK_VIEW_ROLES),
-    "risk.assess": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER),
-    "risk.record_reported_grade": has_role(Role.DA_CASEWORKER, Role.MARAC_COORDINATOR, Role.POLICE_OFFICER),
-    "risk.view_tools": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.MARAC_COORDINATOR),
-    "risk.allocate": has_role(Role.DA_CASEWORKER, Role.MARAC_COORDINATOR),
-    "risk.view_caseload": has_role(Role.DA_CASEWORKER),
-    "risk.view_safety_plan": has_role(Role.DA_CASEWORKER),
-    "risk.write_safety_plan": has_role(Role.DA_CASEWORKER),
-    "risk.view_children": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHILDRENS_SOCIAL_WORKER,
-                                   Role.HOUSING_OFFICER),
-    "risk.change_children": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHILDRENS_SOCIAL_WORKER),
-    "risk.notify_school": has_role(Role.POLICE_OFFICER, Role.DA_CASEWORKER, Role.CHILDRENS_SOCIAL_WORKER),
-    "risk.view_school_notifications": has_role(Role.SCHOOL_SAFEGUARDING_LEAD),
-    # --- marac (meetings, listed cases, research returns, actions) ---
-    "marac.refer": has_role(*MARAC_REFERRING_ROLES),
-    "marac.coordinate": has_role(Role.MARAC_COORDINATOR),
-    # Attending agencies: meetings they are invited to, their research returns, their actions.
-    # Never perpetrator services: research returns may hold a survivor's whereabouts.
-    "marac.attend": has_role(Role.MARAC_COORDINATOR, *MARAC_REFERRING_ROLES),
-    # --- support (needs, stock, donations, deliveries) ---
-    # Charity workers run the store and the families' needs; each page is scoped to the acting
-    # agency's own support records. Drivers (volunteers, or a worker) see only their own
-    # deliveries on the day: the delivery address rule is in support/selectors.py.
-    "support.view_needs": has_role(Role.CHARITY_WORKER),
-    "support.allocate": has_role(Role.CHARITY_WORKER),
-    "support.manage_stock": has_role(Role.CHARITY_WORKER),
-    "support.record_donations": has_role(Role.CHARITY_WORKER),
-    "support.view_dashboard": has_role(Role.CHARITY_WORKER),
-    "support.drive": has_role(Role.DELIVERY_VOLUNTEER, Role.CHARITY_WORKER),
-    # --- directory and public help site ---
-    "directory.manage_directory": has_role(Role.PARTNERSHIP_ADMIN),
-    "public.edit_help": has_role(Role.PARTNERSHIP_ADMIN),
-    "public.review_held": has_role(Role.PARTNERSHIP_ADMIN),
-    # --- api (partner systems) ---
-    # Agency admins make and revoke their own agency's partner-system tokens.
-    "api.manage_tokens": is_admin_of_agency,
-}
-for _name, _predicate in PERMISSIONS.items():
-    rules.add_perm(_name, _predicate)
-    rules.add_rule(_name, _predicate)
+class Permission(str):
+    """A named permission (``"<app label>.<codename>"``) and the predicate that decides it.
+
+    A ``str``, so a declared policy, an audit reason or the access matrix prints its name
+    exactly as before; declared once, as a constant in its app's ``permissions.py``.
+    """
+
+    predicate: rules.Predicate
+
+    def __new__(cls, name: str, predicate):
+        app_label, _, codename = name.partition(".")
+        if not app_label or not codename:
+            raise ValueError(f"a permission is named '<app label>.<codename>', not {name!r}")
+        permission = super().__new__(cls, name)
+        permission.predicate = predicate
+        return permission
+
+    def __reduce__(self):
+        # Copies and pickles (exception arguments, say) are the plain name: ``may`` takes either.
+        return (str, (str(self),))
+
+    @property
+    def app_label(self) -> str:
+        return self.partition(".")[0]
+
+
+PERMISSIONS: dict[str, Permission] = {}
+
+
+def register(*permissions: Permission) -> None:
+    """Register an app's permissions with the policy (from the app's ``AppConfig.ready()``).
+
+    A name registered twice, or one whose app is not installed, is a configuration error.
+    """
+    from django.apps import apps
+
+    for permission in permissions:
+        if not isinstance(permission, Permission):
+            raise ImproperlyConfigured(f"{permission!r} is not an access.Permission")
+        if permission in PERMISSIONS:
+            raise ImproperlyConfigured(f"permission {permission} is registered twice")
+        try:
+            apps.get_app_config(permission.app_label)
+        except LookupError:
+            raise ImproperlyConfigured(
+                f"permission {permission} names app {permission.app_label!r}, which is not installed"
+            ) from None
+    if len(set(permissions)) != len(permissions):
+        raise ImproperlyConfigured("the same permission is named twice in one registration")
+    for permission in permissions:
+        PERMISSIONS[str(permission)] = permission
+        rules.add_perm(str(permission), permission.predicate)
+        rules.add_rule(str(permission), permission.predicate)
+
+
+def lookup(name: str) -> Permission:
+    """The registered permission of this name; ``UnknownPermission`` if there is none."""
+    try:
+        return PERMISSIONS[name]
+    except (KeyError, TypeError):
+        raise UnknownPermission(f"no installed app registers the permission {name!r}") from None
 
 
 def roles_with(permission: str) -> list[str]:
@@ -238,7 +225,7 @@ def role_may(role: str, permission: str) -> bool:
 
     probe = _Probe()
     probe.membership = Membership(role=role, agency_id=0)  # type: ignore[attr-defined]
-    predicate = PERMISSIONS[permission]
+    predicate = lookup(permission).predicate
     # Object predicates answer for "some object" when asked without one.
     return bool(predicate.test(probe, None))
 
@@ -337,17 +324,22 @@ def parts_for(user, obj) -> frozenset[str]:
 def may(user, permission: str, obj=None) -> bool:
     """Ask the policy a yes/no question (used by views and templates).
 
+    ``permission`` is a registered ``Permission`` (or its name); any other name raises
+    ``UnknownPermission``.
+
     Asks the rules directly, not ``user.has_perm``: Django lets superusers pass every
     ``has_perm``, and nobody bypasses this policy.
     """
+    predicate = lookup(permission).predicate  # an unknown name is a bug: raise, never deny quietly
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
-    return bool(rules.test_rule(permission, user, obj)) if permission in PERMISSIONS else False
+    return bool(predicate.test(user, obj))
 
 
 def require(user, permission: str, obj=None, *, object_type: str = "") -> None:
     """Refuse (``PermissionDenied``, with the refusal audited) unless ``may`` says yes: the one
-    check every service makes before it changes anything. ``object_type`` names what was
+    check every service makes before it changes anything (an unknown name raises
+    ``UnknownPermission``, unaudited: it is a bug, not a refusal). ``object_type`` names what was
     refused when there is no ``obj``."""
     if not may(user, permission, obj):
         is_record = hasattr(obj, "_meta")

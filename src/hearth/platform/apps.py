@@ -7,4 +7,10 @@ class PlatformConfig(AppConfig):
     verbose_name = "Hearth platform"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            access,
+            checks,  # noqa: F401 - registers the system checks
+            permissions,
+        )
+
+        access.register(*permissions.ALL)

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from hearth.notify.services import notice_send
+from hearth.people import permissions as people_perms
+from hearth.platform import permissions as platform_perms
 
 from . import access, audit, selectors
 from .models import (
@@ -44,7 +46,7 @@ def member_add(
     A new user has no usable password until they set one through a reset link, and must
     enrol a second factor at first sign-in.
     """
-    _require(actor, "platform.manage_members", agency)
+    _require(actor, platform_perms.MANAGE_MEMBERS, agency)
     if team is not None and team.agency_id != agency.pk:
         raise ValidationError({"team": "Choose a team in your own agency."})
     user = User.objects.filter(email__iexact=email).first()
@@ -66,7 +68,7 @@ def member_add(
 def member_update(*, actor: User, membership: Membership, role: str, team: Team | None,
                   is_active: bool) -> Membership:
     """Change a member's role, team or active state within the actor's own agency."""
-    _require(actor, "platform.manage_members", membership.agency)
+    _require(actor, platform_perms.MANAGE_MEMBERS, membership.agency)
     if team is not None and team.agency_id != membership.agency_id:
         raise ValidationError({"team": "Choose a team in your own agency."})
     if membership.user_id == actor.pk and (not is_active or role != membership.role):
@@ -97,7 +99,7 @@ def record_seal(*, actor: User, obj, scope: str, reason: str, named_users: list[
     The reason is stored encrypted and kept out of the audit row (audit rows are plain
     text and permanent): the row names the scope and who is named.
     """
-    _require(actor, "people.seal_person", obj)
+    _require(actor, people_perms.SEAL_PERSON, obj)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the record is being restricted."})
     if scope not in SealScope.values:
@@ -160,7 +162,7 @@ def _error_list(exc: ValidationError) -> list[ValidationError]:
 
 @transaction.atomic
 def _break_glass_open(*, actor: User, obj, reason_category: str, reason: str, hours: int | None) -> BreakGlassGrant:
-    _require(actor, "platform.use_break_glass")
+    _require(actor, platform_perms.USE_BREAK_GLASS)
     reason = reason.strip()
     if reason_category not in BreakGlassReason.values:
         raise ValidationError({"reason_category": "Choose why you need to open the record."}, code="category")
@@ -232,7 +234,7 @@ def break_glass_review(*, actor: User, grant: BreakGlassGrant, outcome: str, not
     never the person who opened it, and each grant is reviewed once. The note is stored
     encrypted; the audit row keeps the outcome only. "Referred" tells the agency's admins.
     """
-    _require(actor, "platform.review_break_glass")
+    _require(actor, platform_perms.REVIEW_BREAK_GLASS)
     grant = BreakGlassGrant.objects.select_for_update().select_related("agency", "user").get(pk=grant.pk)
     if not selectors.break_glass_scope(actor=actor).filter(pk=grant.pk).exists():
         raise PermissionDenied("Not a break-glass access you review.")

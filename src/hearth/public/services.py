@@ -24,6 +24,7 @@ from hearth.notify.services import notice_send
 from hearth.platform import access, audit, crypto
 from hearth.platform.models import AuditAction
 from hearth.platform.roles import Role
+from hearth.public import permissions as public_perms
 from hearth.referrals.services import self_referral_receive
 
 from .models import HeldSelfReferral, HelpSection, HelpText, SpentFormToken, SubmissionAttempt, SubmissionOutcome
@@ -163,9 +164,9 @@ def refused_record(*, ip: str | None, why: str) -> None:
 @transaction.atomic
 def held_decide(*, actor, held: HeldSelfReferral, release: bool) -> HeldSelfReferral:
     """A partnership admin releases a held self-referral into its inbox, or deletes its answers."""
-    if not access.may(actor, "public.review_held"):
+    if not access.may(actor, public_perms.REVIEW_HELD):
         audit.deny(obj=held, reason="lacks public.review_held")
-        raise PermissionDenied("public.review_held")
+        raise PermissionDenied(public_perms.REVIEW_HELD)
     if held.released_at or held.discarded_at:
         raise ValidationError("This self-referral has already been dealt with.")
     now = timezone.now()
@@ -188,9 +189,9 @@ def held_decide(*, actor, held: HeldSelfReferral, release: bool) -> HeldSelfRefe
 @transaction.atomic
 def help_text_publish(*, actor, section: str, language: str, title: str, body: str) -> HelpText:
     """Publish a new version of a help section in one language; the public sees it at once."""
-    if not access.may(actor, "public.edit_help"):
+    if not access.may(actor, public_perms.EDIT_HELP):
         audit.deny(object_type="public.helptext", reason="lacks public.edit_help")
-        raise PermissionDenied("public.edit_help")
+        raise PermissionDenied(public_perms.EDIT_HELP)
     errors = {}
     if section not in HelpSection.values:
         errors["section"] = "Choose a section."

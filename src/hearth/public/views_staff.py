@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import requires
+from hearth.public import permissions as public_perms
 
 from . import services
 from .forms import HelpTextForm
@@ -17,7 +18,7 @@ from .models import HeldSelfReferral, HelpSection
 from .selectors import help_section, help_versions
 
 
-@requires("public.edit_help")
+@requires(public_perms.EDIT_HELP)
 def help_text_list(request):
     rows = []
     for key, label in HelpSection.choices:
@@ -27,7 +28,7 @@ def help_text_list(request):
     return render(request, "public/staff/help_text_list.html", {"rows": rows})
 
 
-@requires("public.edit_help", methods=("GET", "POST"))
+@requires(public_perms.EDIT_HELP, methods=("GET", "POST"))
 def help_text_edit(request):
     key = request.GET.get("section") or request.POST.get("section") or HelpSection.WHAT_IS_ABUSE
     code = request.GET.get("language") or request.POST.get("language") or settings.LANGUAGE_CODE
@@ -54,14 +55,14 @@ def help_text_edit(request):
     })
 
 
-@requires("public.review_held")
+@requires(public_perms.REVIEW_HELD)
 def held_list(request):
     held = HeldSelfReferral.objects.select_related("service").filter(
         released_at__isnull=True, discarded_at__isnull=True)
     return render(request, "public/staff/held_list.html", {"held": held})
 
 
-@requires("public.review_held", methods=("POST",))
+@requires(public_perms.REVIEW_HELD, methods=("POST",))
 def held_decide(request, held_referral_id: int):
     held = get_object_or_404(HeldSelfReferral, pk=held_referral_id)
     try:

@@ -12,6 +12,7 @@ from hearth.people.models import Person
 from hearth.platform import access, audit
 from hearth.platform.models import Agency, AuditAction
 from hearth.platform.roles import Part
+from hearth.referrals import permissions as referrals_perms
 
 from .models import AWAITING_RESPONSE, OPEN_STATUSES, Reason, Referral, Source, Urgency
 
@@ -128,7 +129,7 @@ def workers(*, actor):
 
     # A partner system's account is no worker to assign.
     return User.objects.filter(memberships__agency_id=membership.agency_id, memberships__is_active=True,
-                               memberships__role__in=access.REFERRAL_ROLES, is_active=True).exclude(
+                               memberships__role__in=referrals_perms.REFERRAL_ROLES, is_active=True).exclude(
         password__startswith=UNUSABLE_PASSWORD_PREFIX).distinct()
 
 

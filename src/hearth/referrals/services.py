@@ -14,11 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hearth.notify.services import notice_send, survivor_message_send
+from hearth.people import permissions as people_perms
 from hearth.people.models import Person
 from hearth.platform import access, audit
+from hearth.platform import permissions as platform_perms
 from hearth.platform.locks import lock_for_change
 from hearth.platform.models import AccessGrant, Agency, AuditAction, Membership
 from hearth.platform.roles import Part, RelationshipKind, Role
+from hearth.referrals import permissions as referrals_perms
 
 from . import timeliness
 from .models import CLOSED_STATUSES, OPEN_STATUSES, LawfulBasis, Reason, Referral, ReferralEvent, Source, Status
@@ -169,7 +172,7 @@ def referral_create(
     onboarded agency becomes a referral to that agency with the service named; any other
     service is refused with its public contact route (``agency_for_service``).
     """
-    _require(actor, "referrals.make_referral")
+    _require(actor, referrals_perms.MAKE_REFERRAL)
     if source not in (Source.STAFF, Source.PARTNER_API):
         raise ValidationError({"source": "Self-referrals come through the public help site."})
     membership = access.acting(actor)
@@ -181,7 +184,7 @@ def referral_create(
     errors: dict[str, str] = {}
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         audit.deny(obj=person, reason="referral about a person the sender cannot see")
-        raise PermissionDenied("people.view_person")
+        raise PermissionDenied(people_perms.VIEW_PERSON)
     if to_service is not None:
         if to_agency is not None:
             raise ValidationError({"to_service": "Choose an agency or a service from the directory, not both."})
@@ -334,7 +337,7 @@ def referral_receive(*, actor, referral: Referral) -> Referral:
 @transaction.atomic
 def referral_accept(*, actor, referral: Referral, assigned_to) -> Referral:
     """Accept with a named worker of the receiving agency; access continues for the shared parts."""
-    _require(actor, "referrals.respond", referral)
+    _require(actor, referrals_perms.RESPOND, referral)
     lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status not in (Status.SENT, Status.RECEIVED):
         raise ValidationError("Only a referral awaiting a response can be accepted.")
@@ -361,7 +364,7 @@ def referral_accept(*, actor, referral: Referral, assigned_to) -> Referral:
 def referral_decline(*, actor, referral: Referral, reason: str,
                      suggested_alternative: Agency | None = None) -> Referral:
     """Decline with a reason (and perhaps another agency to try); the receiver's access ends now."""
-    _require(actor, "referrals.respond", referral)
+    _require(actor, referrals_perms.RESPOND, referral)
     lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status not in (Status.SENT, Status.RECEIVED):
         raise ValidationError("Only a referral awaiting a response can be declined.")
@@ -382,7 +385,7 @@ def referral_decline(*, actor, referral: Referral, reason: str,
 @transaction.atomic
 def referral_start(*, actor, referral: Referral) -> Referral:
     """Record that work on an accepted referral has begun."""
-    _require(actor, "referrals.respond", referral)
+    _require(actor, referrals_perms.RESPOND, referral)
     lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status != Status.ACCEPTED:
         raise ValidationError("Only an accepted referral can be started.")
@@ -395,7 +398,7 @@ def referral_start(*, actor, referral: Referral) -> Referral:
 @transaction.atomic
 def referral_complete(*, actor, referral: Referral, outcome: str) -> Referral:
     """Close an accepted referral with its outcome; access lapses after the lapse period."""
-    _require(actor, "referrals.respond", referral)
+    _require(actor, referrals_perms.RESPOND, referral)
     lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
         raise ValidationError("Only an accepted referral can be completed.")
@@ -414,7 +417,7 @@ def referral_complete(*, actor, referral: Referral, outcome: str) -> Referral:
 @transaction.atomic
 def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
     """The sender withdraws an open referral; the receiver's access ends now."""
-    _require(actor, "referrals.make_referral")
+    _require(actor, referrals_perms.MAKE_REFERRAL)
     lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_sender(actor, referral) or referral.status in CLOSED_STATUSES:
         raise ValidationError("Only an open referral you sent can be withdrawn.")
@@ -431,7 +434,7 @@ def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
 @transaction.atomic
 def referral_redirect(*, actor, referral: Referral, to_agency: Agency, note: str) -> Referral:
     """The receiver passes a referral it cannot take to another agency, with the sender's choices kept."""
-    _require(actor, "referrals.respond", referral)
+    _require(actor, referrals_perms.RESPOND, referral)
     lock_for_change(referral)  # the state is checked on the row as committed, under its lock
     if not _is_receiver(actor, referral) or referral.status not in (Status.SENT, Status.RECEIVED):
         raise ValidationError("Only a referral awaiting a response can be redirected.")
@@ -516,7 +519,7 @@ def referrals_escalate_overdue(*, now=None) -> int:
 @transaction.atomic
 def response_targets_set(*, actor, routine_hours: int, urgent_hours: int) -> None:
     """An agency admin sets how fast their agency promises to answer referrals."""
-    _require(actor, "platform.manage_members")
+    _require(actor, platform_perms.MANAGE_MEMBERS)
     from .models import ResponseTarget, Urgency
 
     errors = {}

@@ -7,10 +7,12 @@ from django.shortcuts import redirect, render
 
 from hearth.people.models import Person
 from hearth.platform import access
+from hearth.platform import permissions as platform_perms
 from hearth.platform.actions import perform
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
 from hearth.platform.roles import Part
+from hearth.referrals import permissions as referrals_perms
 
 from . import selectors, services
 from .forms import AcceptForm, DeclineForm, OutcomeForm, RedirectForm, ReferralForm, ResponseTargetsForm, WithdrawForm
@@ -21,7 +23,7 @@ def _post(request):
     return request.POST if request.method == "POST" else None
 
 
-@record("referrals.make_referral", methods=("GET", "POST"))
+@record(referrals_perms.MAKE_REFERRAL, methods=("GET", "POST"))
 def referral_new(request, person_id):
     person = selectors.person_for_referral(actor=request.user, person_id=person_id)
     children = Person.objects.visible_to(request.user).filter(
@@ -52,7 +54,7 @@ def referral_new(request, person_id):
     return render(request, "referrals/referral_form.html", {"form": form, "person": person, "duplicate": duplicate})
 
 
-@requires("referrals.view_referrals")
+@requires(referrals_perms.VIEW_REFERRALS)
 def inbox(request):
     view = request.GET.get("view", "new")
     view = view if view in selectors.INBOX_FILTERS else "new"
@@ -66,13 +68,13 @@ def inbox(request):
         "urgencies": Urgency.choices, "reasons": Reason.choices, "sources": Source.choices})
 
 
-@requires("referrals.view_referrals")
+@requires(referrals_perms.VIEW_REFERRALS)
 def sent(request):
     page = Paginator(selectors.sent(actor=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "referrals/sent.html", {"page": page})
 
 
-@record("referrals.view_referrals")
+@record(referrals_perms.VIEW_REFERRALS)
 def referral_detail(request, referral_id):
     view = selectors.referral_get(actor=request.user, referral_id=referral_id)
     if view.is_receiver:
@@ -90,7 +92,7 @@ def _detail_context(request, view) -> dict:
         "decline_form": DeclineForm(agencies=agencies),
         "redirect_form": RedirectForm(agencies=agencies),
         "outcome_form": OutcomeForm(), "withdraw_form": WithdrawForm(),
-        "may_respond": view.is_receiver and access.may(request.user, "referrals.respond"),
+        "may_respond": view.is_receiver and access.may(request.user, referrals_perms.RESPOND),
     }
 
 
@@ -109,47 +111,47 @@ def _act(request, referral_id, form_class, action, template_key, **form_kwargs):
     return render(request, "referrals/referral_detail.html", context, status=400)
 
 
-@record("referrals.respond", methods=("POST",))
+@record(referrals_perms.RESPOND, methods=("POST",))
 def referral_accept(request, referral_id):
     return _act(request, referral_id, AcceptForm,
                 lambda r, d: services.referral_accept(actor=request.user, referral=r, assigned_to=d["assigned_to"]),
                 "accept_form", workers=selectors.workers(actor=request.user))
 
 
-@record("referrals.respond", methods=("POST",))
+@record(referrals_perms.RESPOND, methods=("POST",))
 def referral_decline(request, referral_id):
     return _act(request, referral_id, DeclineForm,
                 lambda r, d: services.referral_decline(actor=request.user, referral=r, **d),
                 "decline_form", agencies=selectors.receiving_agencies(actor=request.user))
 
 
-@record("referrals.respond", methods=("POST",))
+@record(referrals_perms.RESPOND, methods=("POST",))
 def referral_redirect(request, referral_id):
     return _act(request, referral_id, RedirectForm,
                 lambda r, d: services.referral_redirect(actor=request.user, referral=r, **d),
                 "redirect_form", agencies=selectors.receiving_agencies(actor=request.user))
 
 
-@record("referrals.respond", methods=("POST",))
+@record(referrals_perms.RESPOND, methods=("POST",))
 def referral_start(request, referral_id):
     view = selectors.referral_get(actor=request.user, referral_id=referral_id)
     perform(request, lambda: services.referral_start(actor=request.user, referral=view.referral))
     return redirect("referrals:referral_detail", referral_id=view.referral.pk)
 
 
-@record("referrals.respond", methods=("POST",))
+@record(referrals_perms.RESPOND, methods=("POST",))
 def referral_complete(request, referral_id):
     return _act(request, referral_id, OutcomeForm,
                 lambda r, d: services.referral_complete(actor=request.user, referral=r, **d), "outcome_form")
 
 
-@record("referrals.make_referral", methods=("POST",))
+@record(referrals_perms.MAKE_REFERRAL, methods=("POST",))
 def referral_withdraw(request, referral_id):
     return _act(request, referral_id, WithdrawForm,
                 lambda r, d: services.referral_withdraw(actor=request.user, referral=r, **d), "withdraw_form")
 
 
-@requires("platform.manage_members", methods=("GET", "POST"))
+@requires(platform_perms.MANAGE_MEMBERS, methods=("GET", "POST"))
 def response_targets(request):
     from .models import ResponseTarget
     from .timeliness import DEFAULT_HOURS

@@ -22,6 +22,7 @@ from hearth.platform import access, audit
 from hearth.platform.locks import lock_for_change
 from hearth.platform.models import Agency, AuditAction, Membership
 from hearth.platform.roles import AgencyKind, Part, RelationshipKind, Role
+from hearth.risk import permissions as risk_perms
 
 from . import selectors
 from .models import (
@@ -140,7 +141,7 @@ def assessment_save_draft(*, actor, person: Person, tool_version: RiskToolVersio
     With ``draft``, that draft (the actor's agency's own) is updated; with ``revises``, a
     new draft is started that will replace a submitted assessment once submitted.
     """
-    _require(actor, "risk.assess")
+    _require(actor, risk_perms.ASSESS)
     _require_part(actor, person, Part.RISK_ANSWERS)
     membership = access.acting(actor)
     answers = {k: v for k, v in (answers or {}).items() if v}
@@ -178,7 +179,7 @@ def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
 
     Professional judgement may raise the level above the score's, never lower it.
     """
-    _require(actor, "risk.assess")
+    _require(actor, risk_perms.ASSESS)
     _require_part(actor, assessment.person, Part.RISK_ANSWERS)
     lock_for_change(assessment)  # submitted once: a second submit sees it submitted
     if not assessment.is_draft:
@@ -217,7 +218,7 @@ def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
 def reported_risk_record(*, actor, person: Person, kind: str, reported_on: date, source_agency: str,
                          dash_score: int | None = None, dara_grade: str = "", reference: str = "") -> ReportedRisk:
     """Record a Dash score or a DARA grade that arrived without answers (e.g. on a police referral)."""
-    _require(actor, "risk.record_reported_grade")
+    _require(actor, risk_perms.RECORD_REPORTED_GRADE)
     _require_part(actor, person, Part.RISK_LEVEL)
     errors = {}
     if kind == GradeKind.DASH_SCORE:
@@ -261,7 +262,7 @@ def allocation_create(*, actor, person: Person, worker_membership: Membership) -
     DA service for a referred case, which gives that service a relationship to the survivor
     held on the allocation (the IDVA represents the survivor at MARAC).
     """
-    _require(actor, "risk.allocate")
+    _require(actor, risk_perms.ALLOCATE)
     _require_part(actor, person, Part.RISK_LEVEL)
     membership = access.acting(actor)
     level, _ = selectors.current_level(person)
@@ -291,7 +292,7 @@ def allocation_create(*, actor, person: Person, worker_membership: Membership) -
 def allocation_end(*, actor, allocation: Allocation) -> Allocation:
     """End an allocation (the survivor's case with the IDVA closes). The relationship the
     allocation gave ends with it; what the service wrote stays."""
-    _require(actor, "risk.view_caseload")
+    _require(actor, risk_perms.VIEW_CASELOAD)
     if allocation.agency_id != access.acting(actor).agency_id:
         audit.deny(obj=allocation, reason="another agency's allocation")
         raise PermissionDenied("another agency")
@@ -317,7 +318,7 @@ def allocation_end(*, actor, allocation: Allocation) -> Allocation:
 @transaction.atomic
 def safety_plan_save(*, actor, person: Person, sections: dict, review_on: date) -> SafetyPlanVersion:
     """Write a new version of the actor's agency's plan with this survivor; earlier versions stay."""
-    _require(actor, "risk.write_safety_plan")
+    _require(actor, risk_perms.WRITE_SAFETY_PLAN)
     _require_part(actor, person, Part.SAFETY_PLAN)
     clean = {key: (sections.get(key) or "").strip() for key in SafetyPlanSection.values}
     errors = {}
@@ -346,7 +347,7 @@ def safety_plan_save(*, actor, person: Person, sections: dict, review_on: date) 
 @transaction.atomic
 def child_profile_save(*, actor, child: Person, school: Agency | None, needs: str) -> ChildProfile:
     """Record a child's own needs and school."""
-    _require(actor, "risk.change_children")
+    _require(actor, risk_perms.CHANGE_CHILDREN)
     _require_part(actor, child, Part.CHILDREN)
     if school is not None and school.kind != AgencyKind.SCHOOL:
         raise ValidationError({"school": "Choose a school."})
@@ -364,7 +365,7 @@ def school_notify(*, actor, child: Person, incident: Incident) -> SchoolNotifica
     The school learns the pupil's name, the date, and who to contact: nothing about the
     adults, addresses, risk or what happened.
     """
-    _require(actor, "risk.notify_school")
+    _require(actor, risk_perms.NOTIFY_SCHOOL)
     _require_part(actor, child, Part.CHILDREN)
     profile = ChildProfile.objects.filter(child=child).select_related("school").first()
     if profile is None or profile.school is None:
@@ -406,7 +407,7 @@ def _school_notification_send(*, child: Person, incident: Incident, school: Agen
 @transaction.atomic
 def school_acknowledge(*, actor, notification: SchoolNotification) -> SchoolNotification:
     """The school's safeguarding lead acknowledges a notification for their own pupil."""
-    _require(actor, "risk.view_school_notifications")
+    _require(actor, risk_perms.VIEW_SCHOOL_NOTIFICATIONS)
     if notification.school_id != access.acting(actor).agency_id:
         audit.deny(obj=notification, reason="another school's notification")
         raise PermissionDenied("another school")

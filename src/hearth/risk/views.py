@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from hearth.marac import criteria
+from hearth.marac import permissions as marac_perms
 from hearth.people.models import Incident
 from hearth.platform import access
 from hearth.platform.actions import perform
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
 from hearth.platform.roles import Part
+from hearth.risk import permissions as risk_perms
 
 from . import selectors, services
 from .forms import (
@@ -27,7 +29,7 @@ from .forms import (
 from .models import RiskToolVersion, SafetyPlanSection
 
 
-@record("risk.view_risk")
+@record(risk_perms.VIEW_RISK)
 def person_risk(request, survivor_id):
     """The person's level, the trend of assessments, MARAC criteria with reasons and the prompt."""
     summary = selectors.risk_summary(actor=request.user, person_id=survivor_id)
@@ -39,11 +41,11 @@ def person_risk(request, survivor_id):
         "criteria": selectors.criteria_rows(results, records=summary.records, details=summary.details),
         "prompt": prompt,
         "prompt_rows": selectors.criteria_rows(prompt.met, records=summary.records, details=summary.details),
-        "may_assess": access.may(user, "risk.assess") and summary.shows(Part.RISK_ANSWERS),
-        "may_report": access.may(user, "risk.record_reported_grade"),
-        "may_refer": access.may(user, "marac.refer"),
-        "may_allocate": access.may(user, "risk.allocate"),
-        "may_plan": access.may(user, "risk.view_safety_plan") and summary.shows(Part.SAFETY_PLAN),
+        "may_assess": access.may(user, risk_perms.ASSESS) and summary.shows(Part.RISK_ANSWERS),
+        "may_report": access.may(user, risk_perms.RECORD_REPORTED_GRADE),
+        "may_refer": access.may(user, marac_perms.REFER),
+        "may_allocate": access.may(user, risk_perms.ALLOCATE),
+        "may_plan": access.may(user, risk_perms.VIEW_SAFETY_PLAN) and summary.shows(Part.SAFETY_PLAN),
     })
 
 
@@ -83,7 +85,7 @@ def _default_version() -> RiskToolVersion | None:
             or RiskToolVersion.objects.filter(is_current=True).first())
 
 
-@record("risk.assess", methods=("GET", "POST"))
+@record(risk_perms.ASSESS, methods=("GET", "POST"))
 def assessment_new(request, survivor_id):
     person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id, need=Part.RISK_ANSWERS)
     if request.method == "POST":
@@ -97,7 +99,7 @@ def assessment_new(request, survivor_id):
         "form": AssessmentForm(version=version), "person": person, "version": version, "chooser": chooser})
 
 
-@record("risk.view_risk")
+@record(risk_perms.VIEW_RISK)
 def assessment_detail(request, assessment_id):
     assessment, parts, answers_visible = selectors.assessment_get(actor=request.user, assessment_id=assessment_id)
     rows = []
@@ -114,18 +116,18 @@ def assessment_detail(request, assessment_id):
         "prompt": prompt, "prompt_rows": prompt_rows,
         # risk_level alone (charity, housing): the level, not the score or who assessed.
         "details": selectors.shows_details(parts),
-        "may_change": access.may(request.user, "risk.assess") and answers_visible
+        "may_change": access.may(request.user, risk_perms.ASSESS) and answers_visible
         and assessment.agency_id == access.acting(request.user).agency_id,
-        "may_refer": access.may(request.user, "marac.refer"),
+        "may_refer": access.may(request.user, marac_perms.REFER),
     })
 
 
-@record("risk.assess", methods=("GET", "POST"))
+@record(risk_perms.ASSESS, methods=("GET", "POST"))
 def assessment_change(request, assessment_id):
     """A draft is continued; a submitted assessment is revised as a new version (never overwritten)."""
     assessment, _parts, answers_visible = selectors.assessment_get(actor=request.user, assessment_id=assessment_id)
     if not answers_visible or assessment.agency_id != access.acting(request.user).agency_id:
-        raise PermissionDenied("risk.assess")
+        raise PermissionDenied(risk_perms.ASSESS)
     initial = AssessmentForm.initial_from(assessment)
     if assessment.is_draft:
         return _assessment_form_page(request, person=assessment.person, version=assessment.tool_version,
@@ -134,7 +136,7 @@ def assessment_change(request, assessment_id):
                                  revises=assessment, initial=initial)
 
 
-@record("risk.record_reported_grade", methods=("GET", "POST"))
+@record(risk_perms.RECORD_REPORTED_GRADE, methods=("GET", "POST"))
 def reported_new(request, survivor_id):
     person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id)
     form = ReportedRiskForm(request.POST if request.method == "POST" else None)
@@ -149,12 +151,12 @@ def reported_new(request, survivor_id):
     return render(request, "risk/reported_form.html", {"form": form, "person": person})
 
 
-@requires("risk.view_tools")
+@requires(risk_perms.VIEW_TOOLS)
 def tool_list(request):
     return render(request, "risk/tool_list.html", {"tools": selectors.tools()})
 
 
-@record("risk.allocate", methods=("GET", "POST"))
+@record(risk_perms.ALLOCATE, methods=("GET", "POST"))
 def allocate(request, survivor_id):
     person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id)
     membership = access.acting(request.user)
@@ -172,12 +174,12 @@ def allocate(request, survivor_id):
     return render(request, "risk/allocate.html", {"form": form, "person": person})
 
 
-@requires("risk.view_caseload")
+@requires(risk_perms.VIEW_CASELOAD)
 def caseload(request):
     return render(request, "risk/caseload.html", {"by_worker": selectors.caseload(actor=request.user)})
 
 
-@requires("risk.view_caseload", methods=("POST",))
+@requires(risk_perms.VIEW_CASELOAD, methods=("POST",))
 def allocation_end(request, risk_allocation_id):
     allocation = selectors.allocation_get(actor=request.user, allocation_id=risk_allocation_id)
     perform(request, lambda: services.allocation_end(actor=request.user, allocation=allocation),
@@ -185,15 +187,15 @@ def allocation_end(request, risk_allocation_id):
     return redirect("risk:caseload")
 
 
-@record("risk.view_safety_plan")
+@record(risk_perms.VIEW_SAFETY_PLAN)
 def safety_plan(request, survivor_id):
     person, _parts, plans = selectors.safety_plan_get(actor=request.user, person_id=survivor_id)
     return render(request, "risk/safety_plan.html", {
         "person": person, "plans": plans, "today": timezone.localdate(),
-        "may_write": access.may(request.user, "risk.write_safety_plan")})
+        "may_write": access.may(request.user, risk_perms.WRITE_SAFETY_PLAN)})
 
 
-@record("risk.write_safety_plan", methods=("GET", "POST"))
+@record(risk_perms.WRITE_SAFETY_PLAN, methods=("GET", "POST"))
 def safety_plan_change(request, survivor_id):
     person, _parts, plans = selectors.safety_plan_get(actor=request.user, person_id=survivor_id)
     own = next((p for p in plans if p.agency_id == access.acting(request.user).agency_id), None)
@@ -212,7 +214,7 @@ def safety_plan_change(request, survivor_id):
     return render(request, "risk/safety_plan_form.html", {"form": form, "person": person, "current": current})
 
 
-@record("risk.view_safety_plan")
+@record(risk_perms.VIEW_SAFETY_PLAN)
 def safety_plan_print(request, survivor_id):
     """A plain printable copy. Its title does not name abuse: it may be found by the wrong person."""
     person, _parts, plans = selectors.safety_plan_get(actor=request.user, person_id=survivor_id)
@@ -226,17 +228,17 @@ def safety_plan_print(request, survivor_id):
                                                              "sections": SafetyPlanSection.choices})
 
 
-@record("risk.view_children")
+@record(risk_perms.VIEW_CHILDREN)
 def child(request, survivor_id):
     view = selectors.child_get(actor=request.user, person_id=survivor_id)
     notified = {(n.incident_id) for n in view.notifications}
     return render(request, "risk/child.html", {
         "view": view, "child": view.child, "notified": notified,
-        "may_change": access.may(request.user, "risk.change_children"),
-        "may_notify": access.may(request.user, "risk.notify_school")})
+        "may_change": access.may(request.user, risk_perms.CHANGE_CHILDREN),
+        "may_notify": access.may(request.user, risk_perms.NOTIFY_SCHOOL)})
 
 
-@record("risk.change_children", methods=("GET", "POST"))
+@record(risk_perms.CHANGE_CHILDREN, methods=("GET", "POST"))
 def child_change(request, survivor_id):
     view = selectors.child_get(actor=request.user, person_id=survivor_id)
     initial = {"school": view.profile.school_id, "needs": view.profile.needs} if view.profile else None
@@ -252,7 +254,7 @@ def child_change(request, survivor_id):
     return render(request, "risk/child_form.html", {"form": form, "child": view.child})
 
 
-@record("risk.notify_school", methods=("POST",))
+@record(risk_perms.NOTIFY_SCHOOL, methods=("POST",))
 def child_notify_school(request, survivor_id):
     view = selectors.child_get(actor=request.user, person_id=survivor_id)
     incident = next((i for i in view.incidents_present if str(i.pk) == request.POST.get("incident")), None)
@@ -265,19 +267,19 @@ def child_notify_school(request, survivor_id):
     return redirect("risk:child", survivor_id=view.child.pk)
 
 
-@requires("risk.change_children")
+@requires(risk_perms.CHANGE_CHILDREN)
 def children_without_school(request):
     """Children present at a recent incident whose school is not recorded: the school cannot be told until it is."""
     return render(request, "risk/children_without_school.html",
                   {"rows": selectors.children_without_school(actor=request.user)})
 
 
-@requires("risk.view_school_notifications")
+@requires(risk_perms.VIEW_SCHOOL_NOTIFICATIONS)
 def school_inbox(request):
     return render(request, "risk/school_inbox.html", {"notifications": selectors.school_inbox(actor=request.user)})
 
 
-@requires("risk.view_school_notifications", methods=("POST",))
+@requires(risk_perms.VIEW_SCHOOL_NOTIFICATIONS, methods=("POST",))
 def school_acknowledge(request, school_notification_id):
     notification = selectors.school_notification_get(actor=request.user, notification_id=school_notification_id)
     services.school_acknowledge(actor=request.user, notification=notification)

@@ -29,6 +29,7 @@ from hearth.platform.locks import lock_for_change, locked
 from hearth.platform.models import AccessGrant, AuditAction, Membership
 from hearth.platform.roles import Part, RelationshipKind, Role
 from hearth.referrals.models import Status as ReferralStatus
+from hearth.support import permissions as support_perms
 
 from .models import (
     MOVEMENT_EFFECT,
@@ -93,7 +94,7 @@ def _positive(quantity, field: str = "quantity") -> int:
 @transaction.atomic
 def store_create(*, actor, name: str) -> Store:
     """Add a store location for the acting agency (names are unique within an agency)."""
-    _require(actor, "support.manage_stock")
+    _require(actor, support_perms.MANAGE_STOCK)
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Enter the store's name."})
@@ -108,7 +109,7 @@ def store_create(*, actor, name: str) -> Store:
 def item_type_create(*, actor, name: str, category: str, unit: str = "item", low_stock_level: int = 0,
                      has_size: bool = False) -> ItemType:
     """Add an item type to the acting agency's catalogue."""
-    _require(actor, "support.manage_stock")
+    _require(actor, support_perms.MANAGE_STOCK)
     errors = {}
     name = name.strip()
     if not name:
@@ -211,7 +212,7 @@ def _low_stock_check(item: ItemType, *, drop: int) -> None:
 @transaction.atomic
 def stock_purchase(*, actor, store: Store, item: ItemType, quantity: int, note: str = "") -> StockMovement:
     """Record items bought into a store."""
-    _require(actor, "support.manage_stock")
+    _require(actor, support_perms.MANAGE_STOCK)
     _own(actor, store, store.agency_id)
     return _move(actor=actor, line=_locked_line(store, item), kind=MovementKind.PURCHASED, quantity=quantity,
                  note=note)
@@ -220,7 +221,7 @@ def stock_purchase(*, actor, store: Store, item: ItemType, quantity: int, note: 
 @transaction.atomic
 def stock_write_off(*, actor, store: Store, item: ItemType, quantity: int, note: str) -> StockMovement:
     """Record damaged or unusable items taken out of stock; reserved items cannot be written off."""
-    _require(actor, "support.manage_stock")
+    _require(actor, support_perms.MANAGE_STOCK)
     _own(actor, store, store.agency_id)
     if not note.strip():
         raise ValidationError({"note": "Say why the items are written off, for example damaged in the van."})
@@ -236,7 +237,7 @@ def stock_write_off(*, actor, store: Store, item: ItemType, quantity: int, note:
 def appeal_create(*, actor, name: str, starts_on: date, ends_on: date, description: str = "",
                   targets: list[tuple[ItemType, int]] = ()) -> Appeal:
     """Start an appeal for particular donations between two dates."""
-    _require(actor, "support.record_donations")
+    _require(actor, support_perms.RECORD_DONATIONS)
     errors = {}
     if not name.strip():
         errors["name"] = "Enter the appeal's name, for example Winter coats 2026."
@@ -266,7 +267,7 @@ def donation_record(*, actor, donor_kind: str, received_on: date, store: Store, 
     Gift Aid applies only to money given by a member of the public (a business or an
     anonymous donor cannot make a Gift Aid declaration).
     """
-    _require(actor, "support.record_donations")
+    _require(actor, support_perms.RECORD_DONATIONS)
     _own(actor, store, store.agency_id)
     errors: dict[str, str] = {}
     if donor_kind not in DonorKind.values:
@@ -307,7 +308,7 @@ def donation_record(*, actor, donor_kind: str, received_on: date, store: Store, 
 @transaction.atomic
 def donation_mark_thanked(*, actor, donation: Donation) -> Donation:
     """Record that the thank-you letter went out."""
-    _require(actor, "support.record_donations")
+    _require(actor, support_perms.RECORD_DONATIONS)
     _own(actor, donation, donation.agency_id)
     if donation.donor_kind == DonorKind.ANONYMOUS:
         raise ValidationError("An anonymous donor cannot be sent a letter.")
@@ -329,7 +330,7 @@ def case_open(*, actor, referral) -> SupportCase:
     The household's shape comes from what the people app lets this worker see: the number
     of adults and the children's ages, never the children's names.
     """
-    _require(actor, "support.view_needs")
+    _require(actor, support_perms.VIEW_NEEDS)
     if referral.to_agency_id != _agency_id(actor):
         audit.deny(obj=referral, reason="support case for another agency's referral")
         raise PermissionDenied("not this agency's referral")
@@ -358,7 +359,7 @@ def case_open(*, actor, referral) -> SupportCase:
 @transaction.atomic
 def case_household_set(*, actor, case: SupportCase, adults: int, children_ages: list[int]) -> SupportCase:
     """Correct the household's shape (adults, children's ages) that drives suggestions."""
-    _require(actor, "support.view_needs")
+    _require(actor, support_perms.VIEW_NEEDS)
     _own(actor, case, case.agency_id)
     if not isinstance(adults, int) or adults < 1 or adults > 10:
         raise ValidationError({"adults": "Enter the number of adults, from 1 to 10."})
@@ -423,7 +424,7 @@ def case_suggestions(case: SupportCase) -> list[Suggestion]:
 def need_add(*, actor, case: SupportCase, member: str, item: ItemType, quantity: int, size: str = "",
              urgency: str = NeedUrgency.THIS_WEEK, notes: str = "") -> Need:
     """Record one need of one household member."""
-    _require(actor, "support.view_needs")
+    _require(actor, support_perms.VIEW_NEEDS)
     _own(actor, case, case.agency_id)
     errors = {}
     if case.closed_at is not None:
@@ -473,7 +474,7 @@ def need_outstanding(need: Need) -> int:
 def stock_allocate(*, actor, need: Need, store: Store, quantity: int) -> Allocation:
     """Reserve stock from one store for a need. Locks the store-and-item line first, so of two
     workers taking the last one at once, one wins and the other gets a ``ValidationError``."""
-    _require(actor, "support.allocate")
+    _require(actor, support_perms.ALLOCATE)
     _own(actor, need, need.case.agency_id)
     _own(actor, store, store.agency_id)
     quantity = _positive(quantity)
@@ -495,7 +496,7 @@ def stock_allocate(*, actor, need: Need, store: Store, quantity: int) -> Allocat
 @transaction.atomic
 def allocation_release(*, actor, allocation: Allocation) -> Allocation:
     """Put reserved items back into stock. A delivered allocation cannot be changed."""
-    _require(actor, "support.allocate")
+    _require(actor, support_perms.ALLOCATE)
     line = locked(StockLine).select_related("store", "item").get(pk=allocation.line_id)
     allocation = locked(Allocation).select_related("need__case").get(pk=allocation.pk)
     _own(actor, allocation, allocation.need.case.agency_id)
@@ -532,7 +533,7 @@ def delivery_arrange(*, actor, case: SupportCase, allocations: list[Allocation],
     The driver's agency gets a delivery relationship to the person for the delivery's day
     only (first name and, where allowed, a contact number); it ends when the delivery closes.
     """
-    _require(actor, "support.allocate")
+    _require(actor, support_perms.ALLOCATE)
     _own(actor, case, case.agency_id)
     errors: dict[str, str] = {}
     if method not in DeliveryMethod.values:
@@ -594,7 +595,7 @@ def may_confirm(actor, delivery: Delivery) -> bool:
 def delivery_confirm(*, actor, delivery: Delivery, received_by: str, confirmed: bool) -> Delivery:
     """Record that the items reached the family: the ledger takes them out of stock, the needs
     they cover are met, and the driver's view of the family ends now."""
-    _require(actor, "support.drive")
+    _require(actor, support_perms.DRIVE)
     delivery = locked(Delivery).select_related("case").get(pk=delivery.pk)
     if not may_confirm(actor, delivery):
         audit.deny(obj=delivery, reason="not this delivery's driver today")
@@ -634,7 +635,7 @@ def delivery_confirm(*, actor, delivery: Delivery, received_by: str, confirmed: 
 @transaction.atomic
 def delivery_cancel(*, actor, delivery: Delivery) -> Delivery:
     """Call off a planned delivery: its items stay reserved for the family; the driver's view ends."""
-    _require(actor, "support.allocate")
+    _require(actor, support_perms.ALLOCATE)
     delivery = locked(Delivery).select_related("case").get(pk=delivery.pk)
     _own(actor, delivery, delivery.case.agency_id)
     if delivery.status != DeliveryStatus.PLANNED:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from hearth.platform.actions import perform
 from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
+from hearth.support import permissions as support_perms
 
 from . import selectors, services
 from .forms import (
@@ -46,18 +47,18 @@ def _run(form, action):
 # Dashboard, cases and needs
 # ---------------------------------------------------------------------------
 
-@requires("support.view_dashboard")
+@requires(support_perms.VIEW_DASHBOARD)
 def dashboard(request):
     return render(request, "support/dashboard.html", {"board": selectors.dashboard(actor=request.user)})
 
 
-@requires("support.view_needs")
+@requires(support_perms.VIEW_NEEDS)
 def case_list(request):
     cases, waiting = selectors.case_list(actor=request.user)
     return render(request, "support/case_list.html", {"cases": cases, "waiting": waiting})
 
 
-@record("support.view_needs", methods=("POST",))
+@record(support_perms.VIEW_NEEDS, methods=("POST",))
 def case_open(request, support_referral_id):
     referral = selectors.referral_for_case(actor=request.user, support_referral_id=support_referral_id)
     case = perform(request, lambda: services.case_open(actor=request.user, referral=referral))
@@ -66,13 +67,13 @@ def case_open(request, support_referral_id):
     return redirect("support:case_detail", support_case_id=case.pk)
 
 
-@record("support.view_needs")
+@record(support_perms.VIEW_NEEDS)
 def case_detail(request, support_case_id):
     view = selectors.case_get(actor=request.user, support_case_id=support_case_id)
     return render(request, "support/case_detail.html", {"view": view, "case": view.case})
 
 
-@record("support.view_needs", methods=("GET", "POST"))
+@record(support_perms.VIEW_NEEDS, methods=("GET", "POST"))
 def case_household(request, support_case_id):
     view = selectors.case_get(actor=request.user, support_case_id=support_case_id)
     case = view.case
@@ -86,7 +87,7 @@ def case_household(request, support_case_id):
                   status=400 if form.errors else 200)
 
 
-@record("support.view_needs", methods=("GET", "POST"))
+@record(support_perms.VIEW_NEEDS, methods=("GET", "POST"))
 def need_add(request, support_case_id):
     view = selectors.case_get(actor=request.user, support_case_id=support_case_id)
     case = view.case
@@ -98,7 +99,7 @@ def need_add(request, support_case_id):
                   status=400 if form.errors else 200)
 
 
-@record("support.view_needs", methods=("POST",))
+@record(support_perms.VIEW_NEEDS, methods=("POST",))
 def needs_add_suggested(request, support_case_id):
     view = selectors.case_get(actor=request.user, support_case_id=support_case_id)
     try:
@@ -111,7 +112,7 @@ def needs_add_suggested(request, support_case_id):
     return redirect("support:case_detail", support_case_id=view.case.pk)
 
 
-@record("support.allocate", methods=("GET", "POST"))
+@record(support_perms.ALLOCATE, methods=("GET", "POST"))
 def need_allocate(request, need_id):
     need = selectors.need_get(actor=request.user, need_id=need_id)
     options = selectors.allocation_options(need=need)
@@ -127,7 +128,7 @@ def need_allocate(request, need_id):
         status=400 if form.errors else 200)
 
 
-@record("support.allocate", methods=("POST",))
+@record(support_perms.ALLOCATE, methods=("POST",))
 def allocation_release(request, allocation_id):
     allocation = selectors.allocation_get(actor=request.user, allocation_id=allocation_id)
     form = ConfirmForm(request.POST)
@@ -142,7 +143,7 @@ def allocation_release(request, allocation_id):
 # Deliveries
 # ---------------------------------------------------------------------------
 
-@record("support.allocate", methods=("GET", "POST"))
+@record(support_perms.ALLOCATE, methods=("GET", "POST"))
 def delivery_new(request, support_case_id):
     view = selectors.case_get(actor=request.user, support_case_id=support_case_id)
     case = view.case
@@ -162,7 +163,7 @@ def delivery_new(request, support_case_id):
                   status=400 if form.errors else 200)
 
 
-@record("support.drive")
+@record(support_perms.DRIVE)
 def delivery_detail(request, delivery_id):
     delivery = selectors.delivery_get(actor=request.user, delivery_id=delivery_id)
     return render(request, "support/delivery_detail.html", {
@@ -172,14 +173,14 @@ def delivery_detail(request, delivery_id):
         "confirm_form": DeliveredForm()})
 
 
-@record("support.drive")
+@record(support_perms.DRIVE)
 def delivery_note(request, delivery_id):
     delivery = selectors.delivery_get(actor=request.user, delivery_id=delivery_id)
     return render(request, "support/delivery_note.html", {
         "delivery": delivery, "sheet": selectors.delivery_sheet(actor=request.user, delivery=delivery)})
 
 
-@record("support.drive", methods=("POST",))
+@record(support_perms.DRIVE, methods=("POST",))
 def delivery_confirm(request, delivery_id):
     delivery = selectors.delivery_get(actor=request.user, delivery_id=delivery_id)
     form = DeliveredForm(request.POST)
@@ -195,7 +196,7 @@ def delivery_confirm(request, delivery_id):
         "confirm_form": form, "form": form}, status=400)
 
 
-@record("support.allocate", methods=("POST",))
+@record(support_perms.ALLOCATE, methods=("POST",))
 def delivery_cancel(request, delivery_id):
     delivery = selectors.delivery_get(actor=request.user, delivery_id=delivery_id)
     form = ConfirmForm(request.POST)
@@ -206,7 +207,7 @@ def delivery_cancel(request, delivery_id):
         "form": form, "back": ("support:delivery_detail", delivery.pk)}, status=400)
 
 
-@requires("support.drive")
+@requires(support_perms.DRIVE)
 def van_sheet(request):
     return render(request, "support/van_sheet.html", {"sheets": selectors.van_sheet(actor=request.user)})
 
@@ -215,13 +216,13 @@ def van_sheet(request):
 # Stock and catalogue
 # ---------------------------------------------------------------------------
 
-@requires("support.manage_stock")
+@requires(support_perms.MANAGE_STOCK)
 def stock(request):
     return render(request, "support/stock.html", {"rows": selectors.stock_levels(actor=request.user),
                                                   "stores": selectors.stores(actor=request.user)})
 
 
-@requires("support.manage_stock", methods=("GET", "POST"))
+@requires(support_perms.MANAGE_STOCK, methods=("GET", "POST"))
 def stock_movement_new(request):
     form = MovementForm(_post(request), stores=selectors.stores(actor=request.user),
                         catalogue=selectors.catalogue(actor=request.user))
@@ -239,7 +240,7 @@ def stock_movement_new(request):
     return render(request, "support/movement_form.html", {"form": form})
 
 
-@requires("support.manage_stock", methods=("GET", "POST"))
+@requires(support_perms.MANAGE_STOCK, methods=("GET", "POST"))
 def item_new(request):
     form = ItemTypeForm(_post(request))
     item = request.method == "POST" and _run(form, lambda d: services.item_type_create(actor=request.user, **d))
@@ -249,7 +250,7 @@ def item_new(request):
     return render(request, "support/item_form.html", {"form": form})
 
 
-@requires("support.manage_stock", methods=("GET", "POST"))
+@requires(support_perms.MANAGE_STOCK, methods=("GET", "POST"))
 def store_new(request):
     form = StoreForm(_post(request))
     store = request.method == "POST" and _run(form, lambda d: services.store_create(actor=request.user, **d))
@@ -259,14 +260,14 @@ def store_new(request):
     return render(request, "support/store_form.html", {"form": form})
 
 
-@record("support.manage_stock")
+@record(support_perms.MANAGE_STOCK)
 def item_ledger(request, item_type_id):
     item = selectors.item_get(actor=request.user, item_type_id=item_type_id)
     return render(request, "support/ledger.html", {"item": item,
                                                    "movements": selectors.ledger(actor=request.user, item=item)})
 
 
-@requires("support.allocate")
+@requires(support_perms.ALLOCATE)
 def unmet(request):
     return render(request, "support/unmet.html", {"rows": selectors.unmet_needs(actor=request.user)})
 
@@ -275,14 +276,14 @@ def unmet(request):
 # Appeals and donations
 # ---------------------------------------------------------------------------
 
-@requires("support.record_donations")
+@requires(support_perms.RECORD_DONATIONS)
 def appeal_list(request):
     return render(request, "support/appeal_list.html", {
         "appeals": selectors.appeal_list(actor=request.user),
         "donations": selectors.donation_list(actor=request.user)[:50]})
 
 
-@requires("support.record_donations", methods=("GET", "POST"))
+@requires(support_perms.RECORD_DONATIONS, methods=("GET", "POST"))
 def appeal_new(request):
     form = AppealForm(_post(request), catalogue=selectors.catalogue(actor=request.user))
     appeal = request.method == "POST" and _run(form, lambda d: services.appeal_create(actor=request.user, **d))
@@ -292,7 +293,7 @@ def appeal_new(request):
     return render(request, "support/appeal_form.html", {"form": form})
 
 
-@record("support.record_donations")
+@record(support_perms.RECORD_DONATIONS)
 def appeal_detail(request, appeal_id):
     appeal = selectors.appeal_get(actor=request.user, appeal_id=appeal_id)
     return render(request, "support/appeal_detail.html", {
@@ -300,7 +301,7 @@ def appeal_detail(request, appeal_id):
         "donations": appeal.donations.select_related("store")})
 
 
-@requires("support.record_donations", methods=("GET", "POST"))
+@requires(support_perms.RECORD_DONATIONS, methods=("GET", "POST"))
 def donation_new(request):
     form = DonationForm(_post(request), appeals=selectors.appeal_list(actor=request.user),
                         stores=selectors.stores(actor=request.user), catalogue=selectors.catalogue(actor=request.user))
@@ -311,7 +312,7 @@ def donation_new(request):
     return render(request, "support/donation_form.html", {"form": form})
 
 
-@record("support.record_donations")
+@record(support_perms.RECORD_DONATIONS)
 def donation_detail(request, donation_id):
     donation = selectors.donation_get(actor=request.user, donation_id=donation_id)
     return render(request, "support/donation_detail.html", {
@@ -319,7 +320,7 @@ def donation_detail(request, donation_id):
         "lines": donation.lines.select_related("item")})
 
 
-@record("support.record_donations", methods=("POST",))
+@record(support_perms.RECORD_DONATIONS, methods=("POST",))
 def donation_thanked(request, donation_id):
     donation = selectors.donation_get(actor=request.user, donation_id=donation_id)
     perform(request, lambda: services.donation_mark_thanked(actor=request.user, donation=donation),

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from hearth.platform import access, selectors, services
+from hearth.platform import permissions as platform_perms
 from hearth.platform.forms import add_validation_error
 from hearth.platform.forms_dpo import AuditSearchForm, BreakGlassReviewForm
 from hearth.platform.policy import requires
@@ -18,7 +19,7 @@ def _day_start(day):
     return timezone.make_aware(datetime.combine(day, time.min)) if day else None
 
 
-@requires("platform.view_audit")
+@requires(platform_perms.VIEW_AUDIT)
 def audit_search(request):
     form = AuditSearchForm(request.GET or None)
     page = None
@@ -33,7 +34,7 @@ def audit_search(request):
     return render(request, "platform/dpo/audit_search.html", {"form": form, "page": page})
 
 
-@requires("platform.review_break_glass")
+@requires(platform_perms.REVIEW_BREAK_GLASS)
 def break_glass_list(request):
     return render(request, "platform/dpo/break_glass_list.html", {
         "grants": selectors.break_glass_list(actor=request.user),
@@ -41,7 +42,7 @@ def break_glass_list(request):
     })
 
 
-@requires("platform.review_break_glass", methods=("GET", "POST"))
+@requires(platform_perms.REVIEW_BREAK_GLASS, methods=("GET", "POST"))
 def break_glass_review(request, grant_id):
     grant = selectors.break_glass_get(actor=request.user, grant_id=grant_id)
     form = BreakGlassReviewForm(request.POST if request.method == "POST" else None)

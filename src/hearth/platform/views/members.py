@@ -5,19 +5,20 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from hearth.platform import access, selectors, services
+from hearth.platform import permissions as platform_perms
 from hearth.platform.forms import add_validation_error
 from hearth.platform.forms_members import MemberAddForm, MemberEditForm
 from hearth.platform.policy import requires
 
 
-@requires("platform.manage_members")
+@requires(platform_perms.MANAGE_MEMBERS)
 def member_list(request):
     return render(request, "platform/members/list.html", {
         "members": selectors.member_list(actor=request.user),
     })
 
 
-@requires("platform.manage_members", methods=("GET", "POST"))
+@requires(platform_perms.MANAGE_MEMBERS, methods=("GET", "POST"))
 def member_add(request):
     agency = access.acting(request.user).agency
     form = MemberAddForm(request.POST if request.method == "POST" else None, agency=agency)
@@ -32,7 +33,7 @@ def member_add(request):
     return render(request, "platform/members/add.html", {"form": form})
 
 
-@requires("platform.manage_members", methods=("GET", "POST"))
+@requires(platform_perms.MANAGE_MEMBERS, methods=("GET", "POST"))
 def member_edit(request, membership_id):
     membership = selectors.member_get(actor=request.user, membership_id=membership_id)
     form = MemberEditForm(request.POST if request.method == "POST" else None, membership=membership)
