@@ -5,7 +5,7 @@ Every view in Hearth carries exactly one of:
 - ``@public``            no sign-in (help pages, sign-in itself)
 - ``@sign_in_step``      signed in with a password, second factor not yet given
 - ``@signed_in``         any member of staff, second factor given, acting for an agency
-- ``@requires(perm)``    a named role permission from ``access.PERMISSIONS``
+- ``@requires(perm)``    a named role permission: an app's ``permissions`` constant
 - ``@record(perm)``      a role permission plus the record's own visibility, decided by
                          ``access.get_visible_or_404`` in the view's selector
 - ``api_token(scopes)``  the partner API: an agency token carrying the scope, never a
