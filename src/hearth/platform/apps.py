@@ -7,4 +7,11 @@ class PlatformConfig(AppConfig):
     verbose_name = "Hearth platform"
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            periodic,
+            tasks,
+        )
+
+        # Last in every round: it seals the audit rows the other checks wrote.
+        periodic.register("audit_checkpoint", tasks.audit_checkpoint, order=1000)

@@ -14,9 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hearth.notify.services import notice_send
-
-from . import access, audit, selectors
+from . import access, audit, ports, selectors
 from .models import (
     Agency,
     AuditAction,
@@ -212,9 +210,9 @@ def _break_glass_open(*, actor: User, obj, reason_category: str, reason: str, ho
             f"Reason given: {grant.get_reason_category_display()}. " + " ".join(flags)
             + " Review it under 'Break-glass access to review'.")
     for reviewer in reviewers:
-        notice_send(recipient=reviewer, subject="Break-glass access opened", body=body.strip(), email=True)
+        ports.alert(recipient=reviewer, subject="Break-glass access opened", body=body.strip(), email=True)
         if grant.reached_daily_limit:
-            notice_send(
+            ports.alert(
                 recipient=reviewer, subject="Break-glass daily limit reached",
                 body=(f"{who} has opened {limit} records by break-glass in 24 hours, the most allowed. "
                       "Any further attempt is refused until the oldest is a day old."),
@@ -257,7 +255,7 @@ def break_glass_review(*, actor: User, grant: BreakGlassGrant, outcome: str, not
     if outcome == BreakGlassOutcome.REFERRED:
         for admin in User.objects.filter(memberships__agency_id=grant.agency_id, memberships__is_active=True,
                                          memberships__role=Role.AGENCY_ADMIN, is_active=True):
-            notice_send(
+            ports.alert(
                 recipient=admin, subject="Break-glass access referred to your agency",
                 body=(f"{actor.get_full_name() or actor.username} reviewed a break-glass access by "
                       f"{grant.user.get_full_name() or grant.user.username} on "

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from hearth.marac import criteria
 from hearth.people.models import Incident
 from hearth.platform import access
 from hearth.platform.actions import perform
@@ -15,7 +14,7 @@ from hearth.platform.forms import add_validation_error
 from hearth.platform.policy import record, requires
 from hearth.platform.roles import Part
 
-from . import selectors, services
+from . import ports, selectors, services
 from .forms import (
     AllocationForm,
     AssessmentForm,
@@ -32,8 +31,8 @@ def person_risk(request, survivor_id):
     """The person's level, the trend of assessments, MARAC criteria with reasons and the prompt."""
     summary = selectors.risk_summary(actor=request.user, person_id=survivor_id)
     user = request.user
-    results = criteria.evaluate(summary.person)  # once, for the table and the prompt
-    prompt = criteria.prompt(summary.person, results=results)
+    results = ports.marac().evaluate(summary.person)  # once, for the table and the prompt
+    prompt = ports.marac().prompt(summary.person, results=results)
     return render(request, "risk/person_risk.html", {
         "summary": summary, "person": summary.person,
         "criteria": selectors.criteria_rows(results, records=summary.records, details=summary.details),
@@ -105,7 +104,7 @@ def assessment_detail(request, assessment_id):
         labels = {o["value"]: o["label"] for o in assessment.tool_version.answer_options}
         rows = [(n, q["text"], labels.get(assessment.answers.get(q["id"], ""), "Not answered"))
                 for n, q in enumerate(assessment.tool_version.questions, start=1)]
-    prompt = criteria.prompt(assessment.person) if not assessment.is_draft else None
+    prompt = ports.marac().prompt(assessment.person) if not assessment.is_draft else None
     prompt_rows = selectors.criteria_rows(
         prompt.met, records=selectors.records_in_view(request.user, assessment.person),
         details=selectors.shows_details(parts)) if prompt else []

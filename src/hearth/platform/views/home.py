@@ -1,7 +1,6 @@
 from django.shortcuts import render
 
-from hearth.notify.services import notices_for
-from hearth.platform import access
+from hearth.platform import access, ports
 from hearth.platform.policy import signed_in
 
 
@@ -33,5 +32,5 @@ def home(request):
     ]
     return render(request, "platform/home.html", {
         "links": links,
-        "notices": notices_for(user)[:10],
+        **ports.home_context(user),  # notify's unread notices, and what other apps add
     })

@@ -1,0 +1,17 @@
+"""MARAC as the risk app sees it (``hearth.risk.ports.Marac``), plugged in at app-ready."""
+
+from __future__ import annotations
+
+from .criteria import evaluate, prompt  # noqa: F401 - part of the port
+from .models import MaracCase, MaracReferral
+
+
+def related_records(person) -> list:
+    return [
+        *MaracReferral.objects.filter(person__identity_id=person.identity_id),
+        *MaracCase.objects.filter(referral__person__identity_id=person.identity_id),
+    ]
+
+
+def referred(person) -> bool:
+    return MaracReferral.objects.filter(person__identity_id=person.identity_id).exists()
