@@ -295,6 +295,9 @@ HEARTH_NOTIFY_BASE_URL = env("HEARTH_NOTIFY_BASE_URL", "")
 # One Notify template each, whose content is ((subject)) / ((body)).
 HEARTH_NOTIFY_EMAIL_TEMPLATE = env("HEARTH_NOTIFY_EMAIL_TEMPLATE", "")
 HEARTH_NOTIFY_SMS_TEMPLATE = env("HEARTH_NOTIFY_SMS_TEMPLATE", "")
+# The kernel's alert port (platform/ports.py): the callable that tells a member of staff of a
+# refused attempt on a restricted record or a break-glass opened. notify's inbox by default.
+HEARTH_ALERT_BACKEND = "hearth.notify.services.notice_send"
 
 # Background work: a database queue run by `manage.py db_worker` (django-tasks-db).
 TASKS = {"default": {"BACKEND": env("HEARTH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

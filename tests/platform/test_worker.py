@@ -97,8 +97,8 @@ def test_the_worker_waits_out_a_database_outage_and_carries_on(database_queue, m
 def test_the_periodic_runner_waits_out_a_database_outage(database_queue, monkeypatch):
     from django_tasks_db.models import DBTaskResult
 
-    from hearth.notify.management.commands import run_periodic
     from hearth.platform import taskqueue
+    from hearth.platform.management.commands import run_periodic
 
     real_reclaim = taskqueue.tasks_reclaim_stale
     outage = {"left": 3}

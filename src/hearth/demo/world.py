@@ -20,12 +20,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hearth.people.models import Person
 from hearth.people.services import household_create, incident_record, person_create
-from hearth.platform import access, context
+from hearth.platform import context, grants
 from hearth.platform.models import (
     AccessGrant,
     Agency,
     Membership,
-    RecordSeal,
     SealScope,
     Team,
     User,
@@ -187,7 +186,7 @@ def _volume_referral(rng, actor, membership, person, agencies, users):
 def _grant(agency, person, kind, parts=()):
     if not AccessGrant.objects.filter(agency=agency, object_id=person.pk, kind=kind,
                                       content_type=ContentType.objects.get_for_model(Person)).exists():
-        access.grant_relationship(agency=agency, obj=person, kind=kind, parts=parts,
+        grants.relationship_grant(agency=agency, obj=person, kind=kind, parts=parts,
                                   source="demo")
 
 
@@ -309,10 +308,8 @@ def _load_people(agencies: dict[str, Agency], users: dict[str, User]) -> None:
     restricted = _person(idva, idva_m, given_name="Agnieszka", family_name="Nowak",
                          date_of_birth=date(today.year - 41, 9, 30), phone="07700 900655",
                          safe_address="Address held by the IDVA team only")
-    seal = RecordSeal.objects.create(
-        content_type=ContentType.objects.get_for_model(Person), object_id=restricted.pk,
-        scope=SealScope.RECORD, reason="Works for a partner agency.", owner=idva)
-    seal.named_users.set([idva, users["caseworker"]])
+    grants.seal_place(obj=restricted, scope=SealScope.RECORD, reason="Works for a partner agency.", owner=idva,
+                      named_users=[idva, users["caseworker"]])
 
     # Volume for lists: people recorded by several agencies over 18 months.
     rng = random.Random(2021)  # noqa: S311 - demo data, not security

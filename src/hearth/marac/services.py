@@ -18,9 +18,9 @@ from django.utils import timezone
 from hearth.marac import permissions as marac_perms
 from hearth.notify.services import notice_send
 from hearth.people.models import Person
-from hearth.platform import access, audit
+from hearth.platform import access, audit, grants
 from hearth.platform.locks import lock_for_change
-from hearth.platform.models import AccessGrant, Agency, AuditAction, Membership
+from hearth.platform.models import Agency, AuditAction, Membership
 from hearth.platform.roles import AgencyKind, Part, RelationshipKind, Role
 from hearth.risk import selectors as risk_selectors
 
@@ -97,8 +97,8 @@ def referral_create(*, actor, person: Person, perpetrator: Person | None = None,
         referral_note=(note.strip() + ("\n\nJudgement: " + judgement_reason.strip() if judgement_reason.strip() else "")
                        ).strip())
     coordinator = marac_agency()
-    access.grant_relationship(agency=coordinator, obj=referral, kind=RelationshipKind.MARAC, parts=MARAC_PARTS,
-                              ends_at=_end_of(referred_on + REPEAT_WINDOW), source="MARAC referral")
+    grants.relationship_grant(agency=coordinator, obj=referral, kind=RelationshipKind.MARAC, parts=MARAC_PARTS,
+                              ends_at=_end_of(referred_on + REPEAT_WINDOW), cause=referral, source="MARAC referral")
     audit.record(AuditAction.CREATE, obj=referral, detail={"person": person.pk, "criteria": codes,
                                                            "repeat": is_repeat})
     for member in Membership.objects.active().filter(agency=coordinator, role=Role.MARAC_COORDINATOR):
@@ -136,8 +136,8 @@ def _grant_attending(meeting: MaracMeeting, case: MaracCase) -> None:
     to the agencies invited; it lapses 12 months after the meeting."""
     ends = _end_of(meeting.held_on + REPEAT_WINDOW)
     for agency in meeting.agencies_invited.all():
-        access.grant_relationship(agency=agency, obj=case, kind=RelationshipKind.MARAC, parts=MARAC_PARTS,
-                                  ends_at=ends, source=f"listed at MARAC meeting {meeting.pk}")
+        grants.relationship_grant(agency=agency, obj=case, kind=RelationshipKind.MARAC, parts=MARAC_PARTS,
+                                  ends_at=ends, cause=meeting, source=f"listed at MARAC meeting {meeting.pk}")
 
 
 @transaction.atomic
@@ -155,9 +155,9 @@ def case_list(*, actor, meeting: MaracMeeting, referral: MaracReferral) -> Marac
     position = (meeting.cases.aggregate(n=Max("position"))["n"] or 0) + 1
     case = MaracCase.objects.create(meeting=meeting, referral=referral, position=position,
                                     is_repeat=referral.is_repeat)
-    access.grant_relationship(agency=meeting.coordinator_agency, obj=case, kind=RelationshipKind.MARAC,
+    grants.relationship_grant(agency=meeting.coordinator_agency, obj=case, kind=RelationshipKind.MARAC,
                               parts=MARAC_PARTS, ends_at=_end_of(meeting.held_on + REPEAT_WINDOW),
-                              source=f"coordinator of meeting {meeting.pk}")
+                              cause=meeting, source=f"coordinator of meeting {meeting.pk}")
     if meeting.agenda_published_at is not None:
         _grant_attending(meeting, case)
     referral.status = ReferralStatus.LISTED
@@ -285,9 +285,7 @@ def action_update(*, actor, action: MaracAction, status: str, note: str = "") ->
 
 def grants_for_case(case: MaracCase):
     """The live MARAC relationships a listing created (for tests and the coordinator's view)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    return AccessGrant.objects.filter(content_type=ContentType.objects.get_for_model(MaracCase), object_id=case.pk)
+    return grants.held_on(case)
 
 
 def repeats_flag(*, on: date | None = None) -> list[RepeatFlag]:

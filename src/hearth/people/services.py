@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from hearth.notify.services import notice_send
 from hearth.people import permissions as people_perms
-from hearth.platform import access, audit
+from hearth.platform import access, audit, grants
 from hearth.platform.models import AuditAction, AuditEvent, User
 from hearth.platform.roles import RelationshipKind, Role
 
@@ -76,7 +76,7 @@ def person_create(*, actor, link_to: Person | None = None, **fields) -> Person:
         raise ValidationError({"date_of_birth": "Date of birth must be in the past."})
     person.full_clean()
     person.save()
-    access.grant_relationship(agency=membership.agency, obj=person, kind=RelationshipKind.OWNER,
+    grants.relationship_grant(agency=membership.agency, obj=person, kind=RelationshipKind.OWNER,
                               source="recorded the person")
     matching.blocking_keys_store(person)
     audit.record(AuditAction.CREATE, obj=person, detail={

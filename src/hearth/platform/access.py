@@ -20,12 +20,12 @@ import rules
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from . import audit
+from . import audit, grants, ports
 from .models import (
     AccessGrant,
     AuditAction,
@@ -392,9 +392,7 @@ def refuse(user, model, lookup, *, reason: str = "no access") -> None:
         lifted_at__isnull=True,
     ).select_related("owner").first()
     if seal is not None:
-        from hearth.notify.services import notice_send
-
-        notice_send(
+        ports.alert(
             recipient=seal.owner,
             subject="Attempt to open a restricted record",
             body=(
@@ -408,25 +406,8 @@ def refuse(user, model, lookup, *, reason: str = "no access") -> None:
 # Writes to the policy's own data: relationships, seals, break-glass
 # ---------------------------------------------------------------------------
 
-@transaction.atomic
-def grant_relationship(
-    *, agency, obj, kind: str, parts=(), ends_at=None, source: str = "", member=None
-) -> AccessGrant:
-    """Give an agency a legitimate relationship to a record (called by domain services).
-
-    With ``member`` the relationship is that one member's (a driver for their delivery), not
-    the whole agency's.
-    """
-    grant = AccessGrant.objects.create(
-        agency=agency, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
-        kind=kind, parts=sorted(parts), ends_at=ends_at, source=source, member=member,
-    )
-    audit.record(
-        AuditAction.CREATE, object_type="platform.accessgrant", object_id=grant.pk,
-        detail={"record": f"{obj._meta.label_lower}:{obj.pk}", "agency": agency.pk, "kind": kind,
-                "member": getattr(member, "pk", None)},
-    )
-    return grant
+# The writer lives in ``grants`` (the one module that writes AccessGrant); the old name stays.
+grant_relationship = grants.relationship_grant
 
 
 def referral_lapse_end(closed_at):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -107,9 +108,10 @@ class Membership(models.Model):
 class AccessGrant(models.Model):
     """A legitimate relationship between an agency and one case record (ACCESS.md, Q2).
 
-    Written only by the services that create the relationship (owner on create, a
-    referral on acceptance, a MARAC listing...). ``ends_at`` makes access lapse by itself.
-    An empty ``parts`` list means every part the role may see.
+    Written only through ``hearth.platform.grants`` (owner on create, a referral on sending, a
+    MARAC listing...). ``ends_at`` makes access lapse by itself. An empty ``parts`` list means
+    every part the role may see. ``cause`` is the record whose life the relationship follows (the
+    referral, the delivery, the MARAC meeting): the relationship ends when that record says so.
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="grants")
@@ -120,6 +122,9 @@ class AccessGrant(models.Model):
     starts_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="What created it.")
+    cause_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cause_id = models.BigIntegerField(null=True, blank=True)
+    cause = GenericForeignKey("cause_type", "cause_id")
     # Set when the relationship is one named member's, not the agency's (a driver's delivery).
     member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
                                related_name="+")
@@ -129,6 +134,7 @@ class AccessGrant(models.Model):
         indexes = [
             models.Index(fields=["content_type", "agency", "object_id"], name="grant_lookup"),
             models.Index(fields=["content_type", "object_id"], name="grant_by_record"),
+            models.Index(fields=["cause_type", "cause_id"], name="grant_by_cause"),
         ]
 
     def __str__(self) -> str:

@@ -14,11 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hearth.notify.services import notice_send
-from hearth.people import permissions as people_perms
 from hearth.platform import permissions as platform_perms
 
-from . import access, audit, selectors
+from . import access, audit, ports, selectors
 from .models import (
     Agency,
     AuditAction,
@@ -97,9 +95,11 @@ def record_seal(*, actor: User, obj, scope: str, reason: str, named_users: list[
     """Restrict a record (or seal its address) to named users; the actor is always named.
 
     The reason is stored encrypted and kept out of the audit row (audit rows are plain
-    text and permanent): the row names the scope and who is named.
+    text and permanent): the row names the scope and who is named. The permission is the
+    record's app's ``<app>.seal_<model>`` (``people.seal_person``): an app lets its records be
+    sealed by registering it, and the kernel names no app.
     """
-    _require(actor, people_perms.SEAL_PERSON, obj)
+    _require(actor, f"{obj._meta.app_label}.seal_{obj._meta.model_name}", obj)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the record is being restricted."})
     if scope not in SealScope.values:
@@ -214,9 +214,9 @@ def _break_glass_open(*, actor: User, obj, reason_category: str, reason: str, ho
             f"Reason given: {grant.get_reason_category_display()}. " + " ".join(flags)
             + " Review it under 'Break-glass access to review'.")
     for reviewer in reviewers:
-        notice_send(recipient=reviewer, subject="Break-glass access opened", body=body.strip(), email=True)
+        ports.alert(recipient=reviewer, subject="Break-glass access opened", body=body.strip(), email=True)
         if grant.reached_daily_limit:
-            notice_send(
+            ports.alert(
                 recipient=reviewer, subject="Break-glass daily limit reached",
                 body=(f"{who} has opened {limit} records by break-glass in 24 hours, the most allowed. "
                       "Any further attempt is refused until the oldest is a day old."),
@@ -259,7 +259,7 @@ def break_glass_review(*, actor: User, grant: BreakGlassGrant, outcome: str, not
     if outcome == BreakGlassOutcome.REFERRED:
         for admin in User.objects.filter(memberships__agency_id=grant.agency_id, memberships__is_active=True,
                                          memberships__role=Role.AGENCY_ADMIN, is_active=True):
-            notice_send(
+            ports.alert(
                 recipient=admin, subject="Break-glass access referred to your agency",
                 body=(f"{actor.get_full_name() or actor.username} reviewed a break-glass access by "
                       f"{grant.user.get_full_name() or grant.user.username} on "

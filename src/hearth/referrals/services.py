@@ -16,10 +16,10 @@ from django.utils import timezone
 from hearth.notify.services import notice_send, survivor_message_send
 from hearth.people import permissions as people_perms
 from hearth.people.models import Person
-from hearth.platform import access, audit
+from hearth.platform import access, audit, grants
 from hearth.platform import permissions as platform_perms
 from hearth.platform.locks import lock_for_change
-from hearth.platform.models import AccessGrant, Agency, AuditAction, Membership
+from hearth.platform.models import Agency, AuditAction, Membership
 from hearth.platform.roles import Part, RelationshipKind, Role
 from hearth.referrals import permissions as referrals_perms
 
@@ -86,20 +86,14 @@ def _grant_referral_access(referral: Referral, *, accepted: bool) -> None:
         # An empty list on a grant means "every part": never write one from a referral.
         if not parts or (accepted and not set(parts) & BEFORE_ACCEPTANCE_WITHHELD):
             continue  # nothing to give, or nothing more than at sending
-        access.grant_relationship(agency=referral.to_agency, obj=person, kind=RelationshipKind.REFERRAL,
-                                  parts=parts, source=f"referral {referral.pk}")
+        grants.relationship_grant(agency=referral.to_agency, obj=person, kind=RelationshipKind.REFERRAL,
+                                  parts=parts, cause=referral, source=f"referral {referral.pk}")
 
 
 def unoffered_reasons(*, to_agency: Agency, reasons) -> list[str]:
     """The reasons ``to_agency`` does not take referrals for (empty when all are offered)."""
     offered = OFFERED_BY_KIND.get(to_agency.kind, frozenset())
     return [r for r in reasons if r not in offered]
-
-
-def _grants(referral: Referral):
-    people = [referral.person_id, *referral.children.values_list("pk", flat=True)]
-    return AccessGrant.objects.filter(agency_id=referral.to_agency_id, kind=RelationshipKind.REFERRAL,
-                                      object_id__in=people, source=f"referral {referral.pk}")
 
 
 def service_contact_route(service) -> str:
@@ -374,7 +368,7 @@ def referral_decline(*, actor, referral: Referral, reason: str,
     referral.status, referral.decline_reason = Status.DECLINED, reason.strip()
     referral.suggested_alternative, referral.decided_at, referral.closed_at = suggested_alternative, now, now
     referral.save()
-    _grants(referral).update(ends_at=now)
+    grants.relationship_end(obj=referral, reason="referral declined", at=now)
     _event(referral, actor, Status.DECLINED, note=reason.strip())
     _tell_sender(referral, subject=f"Referral {referral.pk} declined",
                  body=f"{referral.to_agency.name} declined your referral: {reason.strip()}"
@@ -407,7 +401,8 @@ def referral_complete(*, actor, referral: Referral, outcome: str) -> Referral:
     now = timezone.now()
     referral.status, referral.outcome, referral.closed_at = Status.COMPLETED, outcome.strip(), now
     referral.save()
-    _grants(referral).update(ends_at=access.referral_lapse_end(now))
+    grants.relationship_end(obj=referral, reason="referral completed: access lapses",
+                            at=access.referral_lapse_end(now))
     _event(referral, actor, Status.COMPLETED, note=outcome.strip())
     _tell_sender(referral, subject=f"Referral {referral.pk} completed",
                  body=f"{referral.to_agency.name} completed your referral.")
@@ -426,7 +421,7 @@ def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
     now = timezone.now()
     referral.status, referral.closed_at = Status.WITHDRAWN, now
     referral.save()
-    _grants(referral).update(ends_at=now)
+    grants.relationship_end(obj=referral, reason="referral withdrawn", at=now)
     _event(referral, actor, Status.WITHDRAWN, note=reason.strip())
     return referral
 
@@ -457,7 +452,7 @@ def referral_redirect(*, actor, referral: Referral, to_agency: Agency, note: str
     new.children.set(referral.children.all())
     referral.status, referral.decided_at, referral.closed_at = Status.REDIRECTED, now, now
     referral.save()
-    _grants(referral).update(ends_at=now)
+    grants.relationship_end(obj=referral, reason="referral redirected", at=now)
     _event(referral, actor, Status.REDIRECTED, note=f"Redirected to {to_agency.name}. {note}".strip())
     _event(new, actor, Status.DRAFT, note=f"Redirected by {referral.to_agency.name}")
     # Sent on the sender's behalf: the sender's choices of parts and basis stand.
@@ -603,7 +598,7 @@ def self_referral_receive(
                         safe_contact=safe_times.strip())
         person.full_clean()
         person.save()
-        access.grant_relationship(agency=to_agency, obj=person, kind=RelationshipKind.OWNER,
+        grants.relationship_grant(agency=to_agency, obj=person, kind=RelationshipKind.OWNER,
                                   source="self-referral")
         matching.blocking_keys_store(person)
         audit.record(AuditAction.CREATE, obj=person, detail={"source": Source.SELF_REFERRAL, "matched": matched})

@@ -18,6 +18,7 @@ from hearth.platform import access, audit
 from hearth.platform.models import AuditAction, RecordSeal, SealScope
 from hearth.platform.roles import Part, Role
 
+from . import ports
 from .models import (
     Allocation,
     Assessment,
@@ -37,11 +38,8 @@ def _seals(person: Person):
 
 def _related_objects(person: Person) -> list:
     """Things about this person on which a relationship may be held."""
-    from hearth.marac.models import MaracCase, MaracReferral
-
     return [
-        *MaracReferral.objects.filter(person__identity_id=person.identity_id),
-        *MaracCase.objects.filter(referral__person__identity_id=person.identity_id),
+        *ports.marac().related_records(person),
         *Allocation.objects.filter(person__identity_id=person.identity_id, ended_on__isnull=True),
     ]
 

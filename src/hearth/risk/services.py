@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from hearth.notify.services import notice_send
 from hearth.people.models import Incident, Person
-from hearth.platform import access, audit
+from hearth.platform import access, audit, grants
 from hearth.platform.locks import lock_for_change
 from hearth.platform.models import Agency, AuditAction, Membership
 from hearth.platform.roles import AgencyKind, Part, RelationshipKind, Role
 from hearth.risk import permissions as risk_perms
 
-from . import selectors
+from . import ports, selectors
 from .models import (
     LEVEL_ORDER,
     Allocation,
@@ -266,9 +266,7 @@ def allocation_create(*, actor, person: Person, worker_membership: Membership) -
     _require_part(actor, person, Part.RISK_LEVEL)
     membership = access.acting(actor)
     level, _ = selectors.current_level(person)
-    from hearth.marac.models import MaracReferral
-
-    referred = MaracReferral.objects.filter(person__identity_id=person.identity_id).exists()
+    referred = ports.marac().referred(person)
     if level != Level.HIGH and not referred:
         raise ValidationError("Only a survivor assessed as high risk, or referred to MARAC, is allocated here.")
     if worker_membership.role != Role.DA_CASEWORKER or not worker_membership.is_active:
@@ -280,8 +278,8 @@ def allocation_create(*, actor, person: Person, worker_membership: Membership) -
     allocation = Allocation.objects.create(person=person, worker=worker_membership.user,
                                            agency=worker_membership.agency, allocated_by=actor,
                                            allocated_on=timezone.localdate())
-    access.grant_relationship(agency=worker_membership.agency, obj=allocation, kind=RelationshipKind.MARAC,
-                              source="IDVA allocation for a high-risk survivor")
+    grants.relationship_grant(agency=worker_membership.agency, obj=allocation, kind=RelationshipKind.MARAC,
+                              cause=allocation, source="IDVA allocation for a high-risk survivor")
     audit.record(AuditAction.CREATE, obj=allocation, detail={"person": person.pk, "worker": worker_membership.user_id})
     notice_send(recipient=worker_membership.user, subject="A high-risk survivor has been allocated to you",
                 body="Open your caseload in Hearth to see who.")
@@ -301,12 +299,7 @@ def allocation_end(*, actor, allocation: Allocation) -> Allocation:
         raise ValidationError("This allocation has already ended.")
     allocation.ended_on = timezone.localdate()
     allocation.save(update_fields=["ended_on"])
-    from django.contrib.contenttypes.models import ContentType
-
-    from hearth.platform.models import AccessGrant
-
-    AccessGrant.objects.filter(content_type=ContentType.objects.get_for_model(Allocation),
-                               object_id=allocation.pk, ends_at__isnull=True).update(ends_at=timezone.now())
+    grants.relationship_end(obj=allocation, reason="allocation ended")
     audit.record(AuditAction.UPDATE, obj=allocation, detail={"ended": True})
     return allocation
 

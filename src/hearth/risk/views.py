@@ -7,8 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from hearth.marac import criteria
-from hearth.marac import permissions as marac_perms
 from hearth.people.models import Incident
 from hearth.platform import access
 from hearth.platform.actions import perform
@@ -17,7 +15,7 @@ from hearth.platform.policy import record, requires
 from hearth.platform.roles import Part
 from hearth.risk import permissions as risk_perms
 
-from . import selectors, services
+from . import ports, selectors, services
 from .forms import (
     AllocationForm,
     AssessmentForm,
@@ -34,8 +32,8 @@ def person_risk(request, survivor_id):
     """The person's level, the trend of assessments, MARAC criteria with reasons and the prompt."""
     summary = selectors.risk_summary(actor=request.user, person_id=survivor_id)
     user = request.user
-    results = criteria.evaluate(summary.person)  # once, for the table and the prompt
-    prompt = criteria.prompt(summary.person, results=results)
+    results = ports.marac().evaluate(summary.person)  # once, for the table and the prompt
+    prompt = ports.marac().prompt(summary.person, results=results)
     return render(request, "risk/person_risk.html", {
         "summary": summary, "person": summary.person,
         "criteria": selectors.criteria_rows(results, records=summary.records, details=summary.details),
@@ -43,7 +41,7 @@ def person_risk(request, survivor_id):
         "prompt_rows": selectors.criteria_rows(prompt.met, records=summary.records, details=summary.details),
         "may_assess": access.may(user, risk_perms.ASSESS) and summary.shows(Part.RISK_ANSWERS),
         "may_report": access.may(user, risk_perms.RECORD_REPORTED_GRADE),
-        "may_refer": access.may(user, marac_perms.REFER),
+        "may_refer": ports.marac().may_refer(user),
         "may_allocate": access.may(user, risk_perms.ALLOCATE),
         "may_plan": access.may(user, risk_perms.VIEW_SAFETY_PLAN) and summary.shows(Part.SAFETY_PLAN),
     })
@@ -107,7 +105,7 @@ def assessment_detail(request, assessment_id):
         labels = {o["value"]: o["label"] for o in assessment.tool_version.answer_options}
         rows = [(n, q["text"], labels.get(assessment.answers.get(q["id"], ""), "Not answered"))
                 for n, q in enumerate(assessment.tool_version.questions, start=1)]
-    prompt = criteria.prompt(assessment.person) if not assessment.is_draft else None
+    prompt = ports.marac().prompt(assessment.person) if not assessment.is_draft else None
     prompt_rows = selectors.criteria_rows(
         prompt.met, records=selectors.records_in_view(request.user, assessment.person),
         details=selectors.shows_details(parts)) if prompt else []
@@ -118,7 +116,7 @@ def assessment_detail(request, assessment_id):
         "details": selectors.shows_details(parts),
         "may_change": access.may(request.user, risk_perms.ASSESS) and answers_visible
         and assessment.agency_id == access.acting(request.user).agency_id,
-        "may_refer": access.may(request.user, marac_perms.REFER),
+        "may_refer": ports.marac().may_refer(request.user),
     })
 
 

@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from hearth.notify.services import notice_send
 from hearth.people import selectors as people_selectors
-from hearth.platform import access, audit
+from hearth.platform import access, audit, grants
 from hearth.platform.locks import lock_for_change, locked
-from hearth.platform.models import AccessGrant, AuditAction, Membership
+from hearth.platform.models import AuditAction, Membership
 from hearth.platform.roles import Part, RelationshipKind, Role
 from hearth.referrals.models import Status as ReferralStatus
 from hearth.support import permissions as support_perms
@@ -567,18 +567,13 @@ def delivery_arrange(*, actor, case: SupportCase, allocations: list[Allocation],
     if is_delivery:
         parts = [Part.IDENTITY, *([Part.CONTACT] if delivery.contact_allowed else [])]
         starts, ends = _day_bounds(slot_date)
-        grant = access.grant_relationship(agency=case.agency, obj=case.person, kind=RelationshipKind.DELIVERY,
-                                          parts=parts, ends_at=ends, source=f"delivery {delivery.pk}",
-                                          member=driver)
         # The relationship is for the delivery's day only, not from the day it was arranged.
-        AccessGrant.objects.filter(pk=grant.pk).update(starts_at=starts)
+        grants.relationship_grant(agency=case.agency, obj=case.person, kind=RelationshipKind.DELIVERY,
+                                  parts=parts, starts_at=starts, ends_at=ends, cause=delivery,
+                                  source=f"delivery {delivery.pk}", member=driver)
     audit.record(AuditAction.CREATE, obj=delivery, detail={"method": method, "items": len(chosen),
                                                            "slot_date": slot_date.isoformat()})
     return delivery
-
-
-def _delivery_grants(delivery: Delivery):
-    return AccessGrant.objects.filter(kind=RelationshipKind.DELIVERY, source=f"delivery {delivery.pk}")
 
 
 def may_confirm(actor, delivery: Delivery) -> bool:
@@ -627,7 +622,7 @@ def delivery_confirm(*, actor, delivery: Delivery, received_by: str, confirmed: 
     # the safe address for those allowed it.
     delivery.address = ""
     delivery.save()
-    _delivery_grants(delivery).update(ends_at=now)
+    grants.relationship_end(obj=delivery, reason="delivered", at=now)
     audit.record(AuditAction.UPDATE, obj=delivery, detail={"status": delivery.status})
     return delivery
 
@@ -645,6 +640,6 @@ def delivery_cancel(*, actor, delivery: Delivery) -> Delivery:
     delivery.address = ""  # as on delivery: a closed delivery keeps no address
     delivery.save()
     Allocation.objects.filter(delivery=delivery, status=AllocationStatus.RESERVED).update(delivery=None)
-    _delivery_grants(delivery).update(ends_at=now)
+    grants.relationship_end(obj=delivery, reason="delivery cancelled", at=now)
     audit.record(AuditAction.UPDATE, obj=delivery, detail={"status": delivery.status})
     return delivery

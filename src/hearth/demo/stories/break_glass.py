@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from hearth.people.models import Person
-from hearth.platform import context
+from hearth.platform import context, grants
 from hearth.platform.models import BreakGlassGrant, BreakGlassReason
 from hearth.platform.services import break_glass_open
 
@@ -33,6 +33,5 @@ def load(*, agencies, users) -> dict[str, int]:
             hours=6)
     # Two nights ago, and long over: it opens nothing now, it only waits for review.
     shift = timedelta(days=2)
-    BreakGlassGrant.objects.filter(pk=grant.pk).update(starts_at=grant.starts_at - shift,
-                                                       expires_at=grant.expires_at - shift)
+    grants.break_glass_backdate(grant=grant, by=shift, reason="demo: an emergency two nights ago")
     return {"break-glass to review": BreakGlassGrant.objects.filter(reviewed_at__isnull=True).count()}

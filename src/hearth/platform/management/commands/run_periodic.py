@@ -4,18 +4,12 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError, connections
 
-from hearth.platform import taskqueue
+from hearth.platform import periodic, taskqueue
 
 log = logging.getLogger("hearth.periodic")
 
-# The periodic checks, as tasks for the database worker: name -> "module:task".
-CHECKS = {
-    "messages": "hearth.notify.tasks:messages_send_due",
-    "overdue_referrals": "hearth.referrals.tasks:referrals_check_overdue",
-    "school_notifications": "hearth.risk.tasks:risk_notify_schools",
-    "marac_repeats": "hearth.marac.tasks:marac_flag_repeats",
-    "audit_checkpoint": "hearth.platform.tasks:audit_checkpoint",
-}
+# The periodic checks, each registered by the app that owns it (name -> task): see periodic.py.
+CHECKS = periodic.CHECKS
 MAX_BACKOFF_SECONDS = 60
 
 
@@ -31,9 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=0, help="stop after this many rounds (default: never)")
 
     def handle(self, *args, every: int, once: bool, rounds: int, **options):
-        from importlib import import_module
-
-        tasks = {name: getattr(import_module(path.split(":")[0]), path.split(":")[1]) for name, path in CHECKS.items()}
+        tasks = dict(CHECKS)
         done = failures = 0
         while True:
             try:
