@@ -57,8 +57,8 @@ from common import machine, say, write_section  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from hearth.platform.auth.services import recovery_codes_replace  # noqa: E402
 from hearth.platform.models import Agency, User  # noqa: E402
+from hearth.staff.services import recovery_codes_replace  # noqa: E402
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locust_day.py"
 # Who takes part, and how many sessions of each (locust's fixed_count in locust_day.py).

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "hearth.platform",
+    "hearth.staff",
     "hearth.notify",
     "hearth.people",
     "hearth.referrals",

@@ -1,8 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
+from hearth.platform import urls as platform_urls
+from hearth.staff import urls as staff_urls
+
 urlpatterns = [
-    path("", include("hearth.platform.urls")),
+    # The kernel's URLs and the staff pages share the "platform" namespace, as before the staff
+    # pages had their own app: every reverse("platform:...") keeps working.
+    path("", include((platform_urls.urlpatterns + staff_urls.urlpatterns, platform_urls.app_name))),
     path("people/", include("hearth.people.urls")),
     path("referrals/", include("hearth.referrals.urls")),
     path("notices/", include("hearth.notify.urls")),

@@ -116,8 +116,8 @@ def sign_in_as(page, username: str, agency_slug: str | None = None) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from hearth.demo import world
-    from hearth.platform.auth.services import recovery_codes_replace
     from hearth.platform.models import Membership, User
+    from hearth.staff.services import recovery_codes_replace
 
     page.context.clear_cookies()
     page.goto("/sign-in/")

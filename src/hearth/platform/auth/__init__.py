@@ -1,1 +1,2 @@
-"""Staff sign-in: password (Argon2), TOTP second factor, lockout, idle timeout."""
+"""Staff sign-in's backend (``AUTHENTICATION_BACKENDS``): a username or email and an Argon2 password.
+The sign-in and second-factor pages are ``hearth.staff``'s."""

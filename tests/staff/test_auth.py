@@ -99,7 +99,7 @@ def test_a_code_cannot_be_used_twice(db):
 
 
 def test_recovery_codes_work_once(db):
-    from hearth.platform.auth.services import recovery_codes_replace
+    from hearth.staff.services import recovery_codes_replace
 
     user = User.objects.get(username="analyst")
     codes = recovery_codes_replace(user=user)

@@ -11,8 +11,8 @@ from django.utils import timezone
 from hearth.platform import access, selectors, services
 from hearth.platform import permissions as platform_perms
 from hearth.platform.forms import add_validation_error
-from hearth.platform.forms_dpo import AuditSearchForm, BreakGlassReviewForm
 from hearth.platform.policy import requires
+from hearth.staff.forms.dpo import AuditSearchForm, BreakGlassReviewForm
 
 
 def _day_start(day):

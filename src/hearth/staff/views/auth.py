@@ -13,11 +13,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 
 from hearth.platform import audit, context, services
-from hearth.platform.auth import services as auth_services
-from hearth.platform.auth.forms import ChooseAgencyForm, CodeForm, EnrolForm, SignInForm
 from hearth.platform.middleware import SESSION_MEMBERSHIP
 from hearth.platform.models import AuditAction
 from hearth.platform.policy import public, sign_in_step, signed_in
+from hearth.staff import services as auth_services
+from hearth.staff.forms.auth import ChooseAgencyForm, CodeForm, EnrolForm, SignInForm
 
 SESSION_PENDING_DEVICE = "hearth_pending_totp"
 SESSION_NEXT = "hearth_next"

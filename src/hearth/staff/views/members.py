@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from hearth.platform import access, selectors, services
 from hearth.platform import permissions as platform_perms
 from hearth.platform.forms import add_validation_error
-from hearth.platform.forms_members import MemberAddForm, MemberEditForm
 from hearth.platform.policy import requires
+from hearth.staff.forms.members import MemberAddForm, MemberEditForm
 
 
 @requires(platform_perms.MANAGE_MEMBERS)
