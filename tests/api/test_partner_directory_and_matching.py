@@ -200,10 +200,10 @@ def test_a_repeated_key_inside_referral_create_is_marked_as_a_replay(partner):
 
     first = _post(partner, _body(to_agency="alice-charity"), key="m-7").json()
     officer = _as("police.officer")
-    again = referral_services.referral_create(
-        actor=officer, person=_mother(), to_agency=Agency.objects.get(slug="alice-charity"),
+    again = referral_services.referral_create(actor=officer, request=referral_services.ReferralRequest(
+        person=_mother(), to_agency=Agency.objects.get(slug="alice-charity"),
         reasons=["practical_items"], shared_parts=["identity"], lawful_basis="vital_interests",
-        basis_reason="Risk to life", idempotency_key="api:m-7")
+        basis_reason="Risk to life", idempotency_key="api:m-7"))
     assert again.pk == first["id"] and again.replayed
 
 

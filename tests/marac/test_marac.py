@@ -103,22 +103,22 @@ def test_a_new_incident_with_the_same_perpetrator_within_12_months_of_referral_i
     victim, abuser = _new_pair(police)
     _incident(police, victim, abuser, D0 - timedelta(days=3))
     _assess(police, victim, 15, D0 - timedelta(days=2))
-    services.referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0)
+    services.marac_referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0)
     assert "repeat" not in _met(victim, D0 + timedelta(days=30))
     _incident(police, victim, abuser, D0 + timedelta(days=120))
     result = next(r for r in criteria.evaluate(victim, on=D0 + timedelta(days=121)) if r.code == "repeat")
     assert result.met and "within 365 days of the MARAC referral of 1 March 2025" in result.reason
     assert criteria.prompt(victim, on=D0 + timedelta(days=121)).shows
-    second = services.referral_create(actor=police, person=victim, perpetrator=abuser,
-                                      referred_on=D0 + timedelta(days=125))
+    second = services.marac_referral_create(actor=police, person=victim, perpetrator=abuser,
+                                            referred_on=D0 + timedelta(days=125))
     assert second.is_repeat and "repeat" in second.criteria
 
 
 def test_an_incident_after_the_12_month_window_or_with_someone_else_is_not_a_repeat(police):
     victim, abuser = _new_pair(police)
     stranger = people_services.person_create(actor=police, given_name="Lee", family_name="Barlow")
-    services.referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0,
-                             judgement_reason="Escalating control.")
+    services.marac_referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0,
+                                   judgement_reason="Escalating control.")
     _incident(police, victim, stranger, D0 + timedelta(days=60))
     _incident(police, victim, abuser, D0 + timedelta(days=400))
     assert "repeat" not in _met(victim, D0 + timedelta(days=401))
@@ -127,7 +127,7 @@ def test_an_incident_after_the_12_month_window_or_with_someone_else_is_not_a_rep
 def test_a_referral_with_no_criterion_and_no_judgement_is_refused(police):
     victim, _ = _new_pair(police)
     with pytest.raises(ValidationError, match="No MARAC criterion is met"):
-        services.referral_create(actor=police, person=victim)
+        services.marac_referral_create(actor=police, person=victim)
     assert not MaracReferral.objects.filter(person=victim).exists()
 
 
@@ -218,12 +218,12 @@ def test_a_dash_score_out_of_range_is_refused(police):
 
 def _listed_with_housing_invited(police, demo, victim, abuser):
     """A police referral listed at a meeting in a fortnight that housing is invited to."""
-    referral = services.referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0)
+    referral = services.marac_referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0)
     coordinator, membership = _as(demo, "marac.coordinator")
     with context.acting_as(coordinator, membership):
         meeting = services.meeting_create(actor=coordinator, held_on=date.today() + timedelta(days=14), chair="Chair",
                                           agencies=[Agency.objects.get(slug="stoke-housing")])
-        case = services.case_list(actor=coordinator, meeting=meeting, referral=referral)
+        case = services.meeting_case_add(actor=coordinator, meeting=meeting, referral=referral)
     return coordinator, membership, meeting, case
 
 

@@ -38,8 +38,8 @@ def _incident(actor, victim, abuser, on):
 
 def _referred(police) -> tuple:
     victim, abuser = _pair(police)
-    referral = services.referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0,
-                                        judgement_reason="Escalating control and threats.")
+    referral = services.marac_referral_create(actor=police, person=victim, perpetrator=abuser, referred_on=D0,
+                                              judgement_reason="Escalating control and threats.")
     return victim, abuser, referral
 
 

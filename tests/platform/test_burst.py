@@ -74,14 +74,14 @@ def test_a_mixed_burst_has_no_deadlock_and_keeps_the_audit_chain():
             services.stock_allocate(actor=membership.user, need=big_need, store=store, quantity=1)
 
     def refer():
-        from hearth.referrals.services import referral_create
+        from hearth.referrals.services import ReferralRequest, referral_create
 
         membership = _acting("police.officer", "stoke-north-hub")
         with context.acting_as(membership.user, membership):
-            referral_create(actor=membership.user, person=mother, to_agency=refuge, reasons=["safe_accommodation"],
-                            shared_parts=["identity", "risk_level"], lawful_basis="consent",
-                            consent_taken_on=timezone.localdate(),
-                            idempotency_key=f"burst-{next(_keys)}")
+            referral_create(actor=membership.user, request=ReferralRequest(
+                person=mother, to_agency=refuge, reasons=["safe_accommodation"],
+                shared_parts=["identity", "risk_level"], lawful_basis="consent",
+                consent_taken_on=timezone.localdate(), idempotency_key=f"burst-{next(_keys)}"))
 
     def sign_in():
         client = Client()

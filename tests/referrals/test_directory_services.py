@@ -153,9 +153,9 @@ def test_a_service_of_ones_own_agency_is_refused(demo):
     service = _alice_service()
     charity = _as("charity.worker")
     with pytest.raises(ValidationError) as refused:
-        services.referral_create(actor=charity, person=Person.objects.visible_to(charity).first(),
-                                 to_service=service, reasons=["practical_items"], shared_parts=["identity"],
-                                 lawful_basis="vital_interests", basis_reason="Danger to life")
+        services.referral_create(actor=charity, request=services.ReferralRequest(
+            person=Person.objects.visible_to(charity).first(), to_service=service, reasons=["practical_items"],
+            shared_parts=["identity"], lawful_basis="vital_interests", basis_reason="Danger to life"))
     assert "you cannot refer to your own" in str(refused.value.message_dict["to_service"])
 
 
@@ -171,9 +171,9 @@ def test_a_duplicate_open_referral_to_the_services_agency_is_warned_about(client
 def test_a_redirected_service_referral_goes_to_the_new_agency_without_the_service(demo):
     service = _alice_service()
     officer = _as("police.officer")
-    referral = services.referral_create(actor=officer, person=_mother(), to_service=service,
-                                        reasons=["practical_items"], shared_parts=["identity"],
-                                        lawful_basis="vital_interests", basis_reason="Fled with nothing")
+    referral = services.referral_create(actor=officer, request=services.ReferralRequest(
+        person=_mother(), to_service=service, reasons=["practical_items"], shared_parts=["identity"],
+        lawful_basis="vital_interests", basis_reason="Fled with nothing"))
     onward = services.referral_redirect(actor=_as("charity.worker"), referral=referral,
                                         to_agency=Agency.objects.get(slug="stoke-housing"), note="")
     assert onward.to_service is None and onward.receiver_label == onward.to_agency.name

@@ -66,10 +66,10 @@ def test_the_receiver_sees_the_possible_duplicate_on_the_referral_and_in_its_inb
 def test_the_partner_api_does_not_refuse_for_another_agencys_referral(db):
     charity = DemoLookup().actor("charity.worker")
     context.current().user, context.current().membership = charity, charity.membership
-    theirs = services.referral_create(
-        actor=charity, person=_mother(), to_agency=Agency.objects.get(slug="potteries-refuge"),
+    theirs = services.referral_create(actor=charity, request=services.ReferralRequest(
+        person=_mother(), to_agency=Agency.objects.get(slug="potteries-refuge"),
         reasons=["safe_accommodation"], shared_parts=["identity"],
-        lawful_basis="vital_interests", basis_reason="Danger to life")
+        lawful_basis="vital_interests", basis_reason="Danger to life"))
     context.current().user = context.current().membership = None
     partner = Client(HTTP_AUTHORIZATION=f"Bearer {make_token().raw}")
     body = {"person_id": _mother().pk, "to_agency": "potteries-refuge", "reasons": ["safe_accommodation"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,11 +108,11 @@ def test_the_alleged_perpetrator_can_be_named_and_only_the_sender_sees_the_name(
 
 def test_a_perpetrator_the_sender_cannot_see_is_refused(demo):
     tariq = Person.objects.get(given_name="Tariq", family_name="Hussain")  # New Era's, not the police's
-    with pytest.raises(services.ValidationError) as error:
-        services.referral_create(actor=_as("police.officer"), person=_mother(),
-                                 to_agency=Agency.objects.get(slug="potteries-refuge"), reasons=["safe_accommodation"],
-                                 shared_parts=["identity"], lawful_basis="consent",
-                                 consent_taken_on=timezone.localdate(), alleged_perpetrator=tariq)
+    with pytest.raises(ValidationError) as error:
+        services.referral_create(actor=_as("police.officer"), request=services.ReferralRequest(
+            person=_mother(), to_agency=Agency.objects.get(slug="potteries-refuge"), reasons=["safe_accommodation"],
+            shared_parts=["identity"], lawful_basis="consent",
+            consent_taken_on=timezone.localdate(), alleged_perpetrator=tariq))
     assert "alleged_perpetrator" in error.value.message_dict
 
 
@@ -152,7 +153,7 @@ def test_a_self_referral_can_be_redirected_and_has_no_sender_to_withdraw_it(clie
         slug="potteries-refuge"), note="Refuge outreach covers his area.")
     assert onward.source == Source.SELF_REFERRAL and onward.from_agency is None
     assert onward.status == Status.SENT
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.referral_withdraw(actor=_as("police.officer"), referral=onward, reason="x")
 
 
@@ -195,10 +196,10 @@ def test_mine_and_team_views_follow_the_assigned_worker(client_for, demo):
 
 def test_a_child_is_never_shared_whole_when_no_child_part_was_chosen(demo):
     mia = Person.objects.get(given_name="Mia", family_name="Walker")
-    referral = services.referral_create(
-        actor=_as("police.officer"), person=_mother(), to_agency=Agency.objects.get(slug="potteries-refuge"),
+    referral = services.referral_create(actor=_as("police.officer"), request=services.ReferralRequest(
+        person=_mother(), to_agency=Agency.objects.get(slug="potteries-refuge"),
         reasons=["safe_accommodation"], shared_parts=["household"], children=[mia], lawful_basis="consent",
-        consent_taken_on=timezone.localdate())
+        consent_taken_on=timezone.localdate()))
     assert referral.status == Status.SENT
     # An empty grant would mean "every part": the refuge must get nothing of Mia's record instead.
     assert access.parts_for(_as("refuge.worker"), mia) == frozenset()
@@ -233,10 +234,10 @@ def test_safe_contact_instructions_wait_for_acceptance_like_the_contact_details(
 
 def test_a_perpetrator_service_referral_keeps_no_safe_contact_instructions(demo):
     dean = Person.objects.get(given_name="Dean", family_name="Walker")
-    referral = services.referral_create(
-        actor=_as("police.officer"), person=dean, to_agency=Agency.objects.get(slug="new-era-perpetrators"),
+    referral = services.referral_create(actor=_as("police.officer"), request=services.ReferralRequest(
+        person=dean, to_agency=Agency.objects.get(slug="new-era-perpetrators"),
         reasons=["behaviour_change"], shared_parts=["identity"], lawful_basis="crime_prevention",
         basis_reason="Reducing repeat harm.", safe_to_call=True, safe_times="Evenings after 7pm", text_ok=True,
-        voicemail_ok=True, email_ok=True)
+        voicemail_ok=True, email_ok=True))
     assert (referral.safe_to_call, referral.safe_times, referral.text_ok, referral.voicemail_ok,
             referral.email_ok) == (False, "", False, False, False)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hearth.platform.models import AuditEvent, User
 from hearth.support import services
-from hearth.support.models import Appeal, Delivery, Donation, ItemType, Need, StockMovement
+from hearth.support.models import Appeal, Delivery, Donation, ItemType, Need, StockMovement, Store, SupportCase
 
 from .conftest import item
 
@@ -56,7 +56,7 @@ def test_a_need_with_bad_input_shows_the_error_summary_keeps_the_notes_and_saves
 
 def test_reserving_more_than_in_stock_is_refused_on_the_page(worker_client, popa_case):
     need = popa_case.needs.get(item__name="Fridge")
-    store = services.Store.objects.get(name="Alice Charity store")
+    store = Store.objects.get(name="Alice Charity store")
     movements = StockMovement.objects.count()
     response = worker_client.post(reverse("support:need_allocate", kwargs={"need_id": need.pk}),
                                   {"store": store.pk, "quantity": "1"})
@@ -66,10 +66,10 @@ def test_reserving_more_than_in_stock_is_refused_on_the_page(worker_client, popa
 
 
 def test_a_delivery_form_error_does_not_send_the_safe_address_back(worker_client, demo):
-    popa = services.SupportCase.objects.get(person__given_name="Andreea")
+    popa = SupportCase.objects.get(person__given_name="Andreea")
     worker = demo.membership("charity.worker", "alice-charity")
     worker.user.membership = worker
-    store = services.Store.objects.get(name="Alice Charity store")
+    store = Store.objects.get(name="Alice Charity store")
     need = services.need_add(actor=worker.user, case=popa, member="Adult", item=item("Food parcel"), quantity=1)
     allocation = services.stock_allocate(actor=worker.user, need=need, store=store, quantity=1)
     count = Delivery.objects.count()
@@ -105,7 +105,7 @@ def test_recording_delivered_needs_the_confirmation(client_for, popa_case):
 
 
 def test_a_donation_with_an_unknown_item_keeps_the_donor_and_saves_nothing(worker_client):
-    store = services.Store.objects.get(name="Alice Charity store")
+    store = Store.objects.get(name="Alice Charity store")
     count = Donation.objects.count()
     response = worker_client.post(reverse("support:donation_new"), {
         "donor_kind": "business", "donor_name": "Tesco Extra, Festival Park", "received_on": "1 11 2026",
@@ -117,7 +117,7 @@ def test_a_donation_with_an_unknown_item_keeps_the_donor_and_saves_nothing(worke
 
 
 def test_a_donation_is_recorded_and_its_letter_is_ready(worker_client):
-    store = services.Store.objects.get(name="Alice Charity store")
+    store = Store.objects.get(name="Alice Charity store")
     response = worker_client.post(reverse("support:donation_new"), {
         "donor_kind": "business", "donor_name": "Tesco Extra, Festival Park", "received_on": "1 11 2026",
         "store": store.pk, "lines": "Easter egg: 10", "collected_by": "Stoke North NPT PCSO team"})
@@ -144,7 +144,7 @@ def test_a_duplicate_catalogue_item_is_refused(worker_client):
 
 
 def test_a_write_off_without_a_reason_is_refused_on_the_page(worker_client):
-    store = services.Store.objects.get(name="Alice Charity store")
+    store = Store.objects.get(name="Alice Charity store")
     movements = StockMovement.objects.count()
     response = worker_client.post(reverse("support:stock_movement_new"), {
         "kind": "written_off", "store": store.pk, "item": item("Toys").pk, "quantity": "1", "note": ""})

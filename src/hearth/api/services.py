@@ -18,7 +18,7 @@ from hearth.people.models import Person
 from hearth.people.services import person_create
 from hearth.platform import access, audit, context, crypto
 from hearth.platform.models import Agency, AuditAction, Membership, User
-from hearth.platform.roles import Role
+from hearth.platform.roles import AgencyKind, Role
 from hearth.referrals import services as referral_services
 from hearth.referrals.models import Referral, Source
 
@@ -27,14 +27,14 @@ from .models import ApiToken, Scope
 TOKEN_START = "hearth_"  # noqa: S105 - the public start of every token, not a secret
 # A partner system acts in the role its agency's staff have when they make referrals.
 ROLE_FOR_KIND = {
-    "police": Role.POLICE_OFFICER,
-    "da_service": Role.DA_CASEWORKER,
-    "charity": Role.CHARITY_WORKER,
-    "housing": Role.HOUSING_OFFICER,
-    "refuge": Role.HOUSING_OFFICER,
-    "council": Role.HOUSING_OFFICER,
-    "childrens_services": Role.CHILDRENS_SOCIAL_WORKER,
-    "perpetrator_service": Role.PERPETRATOR_WORKER,
+    AgencyKind.POLICE: Role.POLICE_OFFICER,
+    AgencyKind.DA_SERVICE: Role.DA_CASEWORKER,
+    AgencyKind.CHARITY: Role.CHARITY_WORKER,
+    AgencyKind.HOUSING: Role.HOUSING_OFFICER,
+    AgencyKind.REFUGE: Role.HOUSING_OFFICER,
+    AgencyKind.COUNCIL: Role.HOUSING_OFFICER,
+    AgencyKind.CHILDRENS_SERVICES: Role.CHILDRENS_SOCIAL_WORKER,
+    AgencyKind.PERPETRATOR_SERVICE: Role.PERPETRATOR_WORKER,
 }
 # Idempotency keys from the API live beside the web form's keys: keep them apart.
 IDEMPOTENCY_PREFIX = "api:"
@@ -224,9 +224,9 @@ def _partner_referral_create(*, actor, token: ApiToken, to_agency: Agency | None
                                                  shared_parts=fields.get("shared_parts", ()))
     else:
         raise ValidationError({"person": "Give the person: person_id of a record your agency holds, or person."})
-    referral = referral_services.referral_create(
-        actor=actor, person=subject, to_agency=to_agency, to_service=to_service, source=Source.PARTNER_API,
-        idempotency_key=key, consent_taken_on=consent_taken_on, **fields)
+    referral = referral_services.referral_create(actor=actor, request=referral_services.ReferralRequest(
+        person=subject, to_agency=to_agency, to_service=to_service, source=Source.PARTNER_API,
+        idempotency_key=key, consent_taken_on=consent_taken_on, **fields))
     if key and (getattr(referral, "replayed", False) or referral.person_id != subject.pk):
         # The same key arrived twice at once and the other request won: keep its referral and
         # undo this request's new person, so a retry leaves exactly one of each. (With a

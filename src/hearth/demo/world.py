@@ -30,7 +30,7 @@ from hearth.platform.models import (
     User,
 )
 from hearth.platform.roles import AgencyKind, Part, RelationshipKind, Role
-from hearth.referrals.services import referral_accept, referral_create, referral_decline
+from hearth.referrals.services import ReferralRequest, referral_accept, referral_create, referral_decline
 
 # Modules under hearth.demo.stories, each with ``load(*, agencies, users) -> dict[str, int]``,
 # loaded in this order after the people (each app adds its own story here).
@@ -135,8 +135,8 @@ def _person(actor, membership, **fields) -> Person:
 def _refer(actor, membership, person, to_agency, reasons, parts, **fields):
     with context.acting_as(actor, membership):
         actor.membership = membership
-        return referral_create(actor=actor, person=person, to_agency=to_agency, reasons=reasons,
-                               shared_parts=parts, **fields)
+        return referral_create(actor=actor, request=ReferralRequest(person=person, to_agency=to_agency,
+                                                                    reasons=reasons, shared_parts=parts, **fields))
 
 
 def _respond(user, referral, *, accept: bool, reason: str = "", alternative=None):

@@ -59,9 +59,9 @@ def marac_agency() -> Agency:
 
 
 @transaction.atomic
-def referral_create(*, actor, person: Person, perpetrator: Person | None = None, victim_knows: bool = False,
-                    victim_consents: bool = False, judgement_reason: str = "", note: str = "",
-                    referred_on: date | None = None) -> MaracReferral:
+def marac_referral_create(*, actor, person: Person, perpetrator: Person | None = None, victim_knows: bool = False,
+                          victim_consents: bool = False, judgement_reason: str = "", note: str = "",
+                          referred_on: date | None = None) -> MaracReferral:
     """Refer a survivor to the MARAC coordinator, recording the criteria met and their reasons.
 
     With no criterion met, the referrer's professional judgement (with a reason) is the
@@ -141,7 +141,7 @@ def _grant_attending(meeting: MaracMeeting, case: MaracCase) -> None:
 
 
 @transaction.atomic
-def case_list(*, actor, meeting: MaracMeeting, referral: MaracReferral) -> MaracCase:
+def meeting_case_add(*, actor, meeting: MaracMeeting, referral: MaracReferral) -> MaracCase:
     """List a referral on a meeting's agenda. The coordinator's relationship starts now; each invited
     agency's starts when the agenda is published (at once if it already is)."""
     _require(actor, marac_perms.COORDINATE)
@@ -322,7 +322,7 @@ def repeats_flag(*, on: date | None = None) -> list[RepeatFlag]:
 
 def _repeat_flag_create(*, referral: MaracReferral, incident) -> RepeatFlag:
     flag = RepeatFlag.objects.create(referral=referral, incident=incident, incident_on=incident.occurred_on)
-    # The same coordinators a new referral tells (referral_create): the partnership's MARAC.
+    # The same coordinators a new referral tells (marac_referral_create): the partnership's MARAC.
     coordinators = Membership.objects.active().filter(role=Role.MARAC_COORDINATOR, agency=marac_agency())
     for member in coordinators.select_related("user"):
         notice_send(recipient=member.user, subject="Possible repeat MARAC",

@@ -33,7 +33,7 @@ def refer(request, survivor_id):
     form = ReferralForm(request.POST if request.method == "POST" else None, perpetrators=perpetrators)
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.referral_create(actor=request.user, person=person, **form.cleaned_data)
+            referral = services.marac_referral_create(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
@@ -106,7 +106,7 @@ def meeting_list_case(request, marac_meeting_id):
     if referral is None:
         messages.error(request, "Choose a referral to list.")
     else:
-        perform(request, lambda: services.case_list(actor=request.user, meeting=meeting, referral=referral),
+        perform(request, lambda: services.meeting_case_add(actor=request.user, meeting=meeting, referral=referral),
                 done="Case listed. Invited agencies can now see it and research their records."
                 if meeting.agenda_published_at else
                 "Case listed. Invited agencies will see it when the agenda is published.")

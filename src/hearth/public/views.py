@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from hearth.directory.selectors import self_referral_services
 from hearth.platform.middleware import client_ip
 from hearth.platform.policy import public
+from hearth.platform.roles import AgencyKind
 
 from . import services
 from .forms import SelfReferralForm
@@ -26,7 +27,7 @@ def _contact_url(*, behaviour_change: bool) -> str:
     """The contact form with the right service chosen: behaviour change for the "own behaviour" route."""
     url = reverse("public:self_referral")
     for service in self_referral_services():
-        if (service.agency.kind == "perpetrator_service") == behaviour_change:
+        if (service.agency.kind == AgencyKind.PERPETRATOR_SERVICE) == behaviour_change:
             return f"{url}?service={service.number}"
     return url
 

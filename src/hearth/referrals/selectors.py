@@ -11,7 +11,7 @@ from hearth.people import selectors as people_selectors
 from hearth.people.models import Person
 from hearth.platform import access, audit
 from hearth.platform.models import Agency, AuditAction
-from hearth.platform.roles import Part
+from hearth.platform.roles import AgencyKind, Part
 from hearth.referrals import permissions as referrals_perms
 
 from .models import AWAITING_RESPONSE, OPEN_STATUSES, Reason, Referral, Source, Urgency
@@ -113,7 +113,7 @@ def referral_get(*, actor, referral_id) -> ReferralView:
 def receiving_agencies(*, actor) -> QuerySet[Agency]:
     """Onboarded agencies other than the actor's own, to refer to."""
     return Agency.objects.filter(is_onboarded=True).exclude(pk=access.acting(actor).agency_id).exclude(
-        kind__in=["board", "marac", "school"])
+        kind__in=[AgencyKind.BOARD, AgencyKind.MARAC, AgencyKind.SCHOOL])
 
 
 def person_for_referral(*, actor, person_id) -> Person:

@@ -44,8 +44,8 @@ def referral_new(request, person_id):
         duplicate = selectors.open_duplicate(actor=request.user, person=person, to_agency=target) if target else None
         if duplicate is None or send_anyway:
             try:
-                referral = services.referral_create(actor=request.user, person=person,
-                                                    children=list(data.pop("children")), **data)
+                referral = services.referral_create(actor=request.user, request=services.ReferralRequest(
+                    person=person, children=list(data.pop("children")), **data))
             except ValidationError as exc:
                 add_validation_error(form, exc)
             else:

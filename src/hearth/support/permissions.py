@@ -2,7 +2,7 @@
 
 Charity workers run the store and the families' needs; each page is scoped to the acting
 agency's own support records. Drivers (volunteers, or a worker) see only their own
-deliveries on the day: the delivery address rule is in support/selectors.py.
+deliveries on the day: the delivery address rule is in support/selectors/deliveries.py.
 """
 
 from hearth.platform.access import Permission, has_role

@@ -81,14 +81,14 @@ def _liz_marac(agencies, users, liz, dean, incidents) -> None:
     first = incidents[0]
     referred_on = first.occurred_on + timedelta(days=2)
     with acting(police, agencies["stoke-north-hub"]):
-        referral = services.referral_create(actor=police, person=liz, perpetrator=dean, victim_knows=True,
-                                            victim_consents=True, referred_on=referred_on,
-                                            note="Dash completed with her the day after the incident.")
+        referral = services.marac_referral_create(actor=police, person=liz, perpetrator=dean, victim_knows=True,
+                                                  victim_consents=True, referred_on=referred_on,
+                                                  note="Dash completed with her the day after the incident.")
     held_on = referred_on + timedelta(days=12)
     with acting(coordinator, agencies["stoke-marac"]):
         meeting = services.meeting_create(actor=coordinator, held_on=held_on, chair=CHAIR,
                                           agencies=[agencies[slug] for slug in ATTENDING])
-        case = services.case_list(actor=coordinator, meeting=meeting, referral=referral)
+        case = services.meeting_case_add(actor=coordinator, meeting=meeting, referral=referral)
         services.meeting_publish_agenda(actor=coordinator, meeting=meeting)
         idva_membership = idva.memberships.get(agency=agencies["new-era-victims"])
         risk_services.allocation_create(actor=coordinator, person=liz, worker_membership=idva_membership)
@@ -143,7 +143,7 @@ def _volume(agencies, users) -> None:
         if not batch:
             break
         with acting(police, agencies["stoke-north-hub"]):
-            referrals = [services.referral_create(
+            referrals = [services.marac_referral_create(
                 actor=police, person=person, referred_on=held_on - timedelta(days=10),
                 judgement_reason="Escalating coercive control reported by the survivor.") for person in batch]
         with acting(coordinator, agencies["stoke-marac"]):
@@ -151,7 +151,7 @@ def _volume(agencies, users) -> None:
                                               agencies=[agencies[slug] for slug in ATTENDING])
             actions = []
             for referral in referrals:
-                case = services.case_list(actor=coordinator, meeting=meeting, referral=referral)
+                case = services.meeting_case_add(actor=coordinator, meeting=meeting, referral=referral)
                 actions.append(services.action_create(
                     actor=coordinator, case=case, owner_agency=agencies["stoke-north-hub"],
                     owner_name="PC Hannah Whitmore", due_on=held_on + timedelta(days=14),
@@ -167,8 +167,8 @@ def _volume(agencies, users) -> None:
         # One in three comes back within the year: the repeat rate near the national figure.
         if rng.random() < 0.4 and people:
             with acting(police, agencies["stoke-north-hub"]):
-                services.referral_create(actor=police, person=batch[0], referred_on=held_on + timedelta(days=40),
-                                         judgement_reason="New incident reported to the police.")
+                services.marac_referral_create(actor=police, person=batch[0], referred_on=held_on + timedelta(days=40),
+                                               judgement_reason="New incident reported to the police.")
 
 
 def load(*, agencies, users) -> dict[str, int]:

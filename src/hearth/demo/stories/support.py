@@ -157,7 +157,7 @@ def _walker_family(agencies, users, items, store, unit, today, worker, volunteer
 def _popa_family(agencies, users, items, store, today, worker, volunteer) -> None:
     """A second family, referred by New Era: a delivery planned for tomorrow, a cot still to find."""
     from hearth.people.services import household_create, person_create
-    from hearth.referrals.services import referral_accept, referral_create
+    from hearth.referrals.services import ReferralRequest, referral_accept, referral_create
     from hearth.support import services
 
     idva, new_era, alice = users["idva"], agencies["new-era-victims"], agencies["alice-charity"]
@@ -173,11 +173,11 @@ def _popa_family(agencies, users, items, store, today, worker, volunteer) -> Non
         ]
         household_create(actor=idva, name="Popa family",
                          members=[(mother, False), (children[0], True), (children[1], True)])
-        referral = referral_create(
-            actor=idva, person=mother, to_agency=alice, reasons=["practical_items"], children=children,
+        referral = referral_create(actor=idva, request=ReferralRequest(
+            person=mother, to_agency=alice, reasons=["practical_items"], children=children,
             shared_parts=[Part.IDENTITY, Part.HOUSEHOLD, Part.NEEDS, Part.RISK_LEVEL, Part.CONTACT],
             lawful_basis="consent", consent_taken_on=today - timedelta(days=1), text_ok=True,
-            safe_times="After 4pm", needs="A cot and a bed, bedding, a fridge; Matei starts school next week.")
+            safe_times="After 4pm", needs="A cot and a bed, bedding, a fridge; Matei starts school next week."))
     with _as(worker, alice):
         referral_accept(actor=worker, referral=referral, assigned_to=worker)
         case = services.case_open(actor=worker, referral=referral)
