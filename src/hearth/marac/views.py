@@ -64,7 +64,7 @@ def meeting_new(request):
     return form_action(request, MeetingForm(posted(request)),
                        lambda data: services.meeting_create(actor=request.user, **data),
                        done="Meeting planned. List the cases, then publish the agenda.",
-                       redirect_to=lambda meeting: _meeting_url(meeting), template="marac/meeting_form.html")
+                       redirect_to=_meeting_url, template="marac/meeting_form.html")
 
 
 def _meeting_url(meeting) -> str:

@@ -39,7 +39,7 @@ def referral_new(request, person_id):
                                         children=list(data.pop("children")), **data)
 
     return form_action(request, form, send, done=lambda referral: f"Referral sent to {referral.receiver_label}.",
-                       redirect_to=lambda referral: _detail_url(referral), template="referrals/referral_form.html",
+                       redirect_to=_detail_url, template="referrals/referral_form.html",
                        context=shown)
 
 
