@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from hearth.platform import access, audit
 from hearth.platform.models import AuditAction
@@ -37,3 +38,8 @@ def partner_referral_get(*, actor, token: ApiToken, referral_id: int) -> Referra
 def tokens(*, actor) -> QuerySet[ApiToken]:
     """The acting agency's tokens (an agency admin's page)."""
     return ApiToken.objects.filter(agency_id=access.acting(actor).agency_id).select_related("created_by")
+
+
+def token_get(*, actor, token_id: int) -> ApiToken:
+    """One of the acting agency's tokens, else a 404."""
+    return get_object_or_404(tokens(actor=actor), pk=token_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from hearth.api import permissions as api_perms
 from hearth.platform import audit
-from hearth.platform.forms import add_validation_error
+from hearth.platform.actions import form_action, posted
 from hearth.platform.policy import api_token, public, requires
 from hearth.referrals.models import Status
 
@@ -175,23 +175,16 @@ schema = public(SpectacularAPIView.as_view(custom_settings=SPECTACULAR_SETTINGS,
 
 @requires(api_perms.MANAGE_TOKENS, methods=("GET", "POST"))
 def token_list(request):
-    form = TokenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = services.token_create(actor=request.user, name=form.cleaned_data["name"],
-                                         scopes=form.cleaned_data["scopes"])
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            # Shown once, on this response only: never in a URL, a message or the session.
-            return render(request, "api/token_made.html", {"made": made})
-    tokens = selectors.tokens(actor=request.user)
-    return render(request, "api/token_list.html", {"form": form, "tokens": tokens})
+    return form_action(request, TokenForm(posted(request)),
+                       lambda data: services.token_create(actor=request.user, name=data["name"], scopes=data["scopes"]),
+                       # Shown once, on this response only: never in a URL, a message or the session.
+                       redirect_to=lambda made: render(request, "api/token_made.html", {"made": made}),
+                       template="api/token_list.html", context=lambda: {"tokens": selectors.tokens(actor=request.user)})
 
 
 @requires(api_perms.MANAGE_TOKENS, methods=("POST",))
 def token_revoke(request, api_token_id: int):
-    token = get_object_or_404(selectors.tokens(actor=request.user), pk=api_token_id)
+    token = selectors.token_get(actor=request.user, token_id=api_token_id)
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, f"The token for {token.name} no longer works.")
     return redirect("api:token_list")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from . import postcodes
 from .models import Contact, Service, ServiceAtLocation, Status, TaxonomyTerm
@@ -95,6 +96,33 @@ def search(*, text: str = "", need: str = "", audience: str = "", language: str 
 def service_get(*, number: int) -> Service:
     """One listed service by its short number (raises ``Service.DoesNotExist``)."""
     return _with_details(Service.objects.listed()).get(number=number)
+
+
+def services_managed() -> QuerySet[Service]:
+    """Every service in the directory, whatever its status, for the partnership admin."""
+    return Service.objects.select_related("organization", "agency").order_by("name")
+
+
+def service_managed(*, number: int) -> Service:
+    """One service by its number, whatever its status, for the partnership admin (else a 404)."""
+    return get_object_or_404(Service, number=number)
+
+
+def service_form_initial(service: Service) -> dict:
+    """What the admin's form for a service starts with: the service as it is now."""
+    contact = service.contacts.order_by("pk").first()
+    area = service.service_areas.first()
+    return {
+        "organization_name": service.organization.name, "name": service.name,
+        "description": service.description, "phone": contact.phone if contact else "",
+        "phone_description": contact.phone_description if contact else "", "email": service.email,
+        "url": service.url, "area": area.name if area else "", "status": service.status,
+        "needs": list(service.terms.filter(taxonomy__name=NEEDS_TAXONOMY).values_list("code", flat=True)),
+        "audiences": list(service.terms.filter(taxonomy__name=AUDIENCE_TAXONOMY)
+                          .values_list("code", flat=True)),
+        "languages": service.languages, "agency": service.agency,
+        "accepts_self_referrals": service.accepts_self_referrals, "is_national": service.is_national,
+    }
 
 
 def service_by_ref(ref: str) -> Service:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 
 from hearth.directory import permissions as directory_perms
-from hearth.platform.forms import add_validation_error
+from hearth.platform.actions import form_action
 from hearth.platform.policy import public, requires
 
 from . import oruk, selectors, services
 from .forms import SearchForm, ServiceForm
 from .models import Service
-from .taxonomy import AUDIENCE_TAXONOMY, NEEDS_TAXONOMY
 
 POSTCODE_MESSAGES = {
     "format": "Enter a real postcode, like ST4 7NH.",
@@ -54,36 +51,16 @@ def service_page(request, directory_service_number: int):
 
 @requires(directory_perms.MANAGE_DIRECTORY)
 def manage_list(request):
-    return render(request, "directory/manage_list.html", {
-        "services": Service.objects.select_related("organization", "agency").order_by("name")})
+    return render(request, "directory/manage_list.html", {"services": selectors.services_managed()})
 
 
 @requires(directory_perms.MANAGE_DIRECTORY, methods=("GET", "POST"))
 def manage_edit(request, directory_entry_number: int | None = None):
-    service = (get_object_or_404(Service, number=directory_entry_number)
+    service = (selectors.service_managed(number=directory_entry_number)
                if directory_entry_number is not None else None)
-    initial = {}
-    if service is not None:
-        contact = service.contacts.order_by("pk").first()
-        area = service.service_areas.first()
-        initial = {
-            "organization_name": service.organization.name, "name": service.name,
-            "description": service.description, "phone": contact.phone if contact else "",
-            "phone_description": contact.phone_description if contact else "", "email": service.email,
-            "url": service.url, "area": area.name if area else "", "status": service.status,
-            "needs": list(service.terms.filter(taxonomy__name=NEEDS_TAXONOMY).values_list("code", flat=True)),
-            "audiences": list(service.terms.filter(taxonomy__name=AUDIENCE_TAXONOMY)
-                              .values_list("code", flat=True)),
-            "languages": service.languages, "agency": service.agency,
-            "accepts_self_referrals": service.accepts_self_referrals, "is_national": service.is_national,
-        }
+    initial = selectors.service_form_initial(service) if service is not None else {}
     form = ServiceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.service_save(actor=request.user, service=service, **form.cleaned_data)
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            messages.success(request, f"Saved {saved.name}. The public directory shows it now.")
-            return redirect("directory:manage_list")
-    return render(request, "directory/manage_edit.html", {"form": form, "service": service})
+    return form_action(request, form, lambda data: services.service_save(actor=request.user, service=service, **data),
+                       done=lambda saved: f"Saved {saved.name}. The public directory shows it now.",
+                       redirect_to="directory:manage_list", template="directory/manage_edit.html",
+                       context={"service": service})

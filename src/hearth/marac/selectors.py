@@ -14,8 +14,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from hearth.people.models import InvolvementRole, Person
 from hearth.platform import access, audit
-from hearth.platform.models import AuditAction
+from hearth.platform.models import Agency, AuditAction
 from hearth.platform.roles import Part
 from hearth.risk import selectors as risk_selectors
 
@@ -122,6 +123,38 @@ def referral_list(*, actor):
     referrals = access.visible_to(actor, MaracReferral.objects.select_related("person", "referring_agency"))
     audit.record(AuditAction.LIST, object_type="marac.maracreferral")
     return referrals
+
+
+def referrals_waiting(*, actor):
+    """The coordinator's referrals not yet listed at a meeting."""
+    return referral_list(actor=actor).filter(status=ReferralStatus.WAITING)
+
+
+def referral_chosen(*, actor, raw: str) -> MaracReferral | None:
+    """The referral a coordinator chose by number from their queue, or None (nothing or not theirs)."""
+    return referral_list(actor=actor).filter(pk=raw).first() if raw.isdigit() else None
+
+
+def alleged_perpetrators(*, actor, person: Person):
+    """Who the actor may name as the alleged perpetrator: so named in an incident with this person's identity."""
+    return Person.objects.visible_to(actor).filter(
+        involvements__role=InvolvementRole.ALLEGED_PERPETRATOR,
+        involvements__incident__involvements__person__identity_id=person.identity_id).distinct()
+
+
+def meeting_cases(*, meeting: MaracMeeting) -> list[MaracCase]:
+    """The meeting's cases in agenda order (for the minute)."""
+    return list(meeting.cases.order_by("position"))
+
+
+def meeting_agencies(*, meeting: MaracMeeting):
+    """The agencies an action may be given to: those invited and the coordinator's."""
+    return Agency.objects.filter(pk__in=[*meeting.agencies_invited.values_list("pk", flat=True),
+                                         meeting.coordinator_agency_id])
+
+
+def is_invited(*, meeting: MaracMeeting, agency_id: int) -> bool:
+    return meeting.agencies_invited.filter(pk=agency_id).exists()
 
 
 def referral_get(*, actor, referral_id) -> MaracReferral:

@@ -45,6 +45,11 @@ def notices_for(user):
     return Notice.objects.filter(recipient=user)
 
 
+def notices_mark_read(user, notice_ids: list[int]) -> None:
+    """Mark these of the user's own notices as read (they have been shown)."""
+    notices_for(user).filter(pk__in=notice_ids).update(read_at=timezone.now())
+
+
 def message_queue(*, channel: str, to: str, body: str, purpose: str, subject: str = "",
                   to_survivor: bool = False) -> OutboundMessage:
     """Store a message and hand it to the delivery task (in the same transaction)."""

@@ -1,15 +1,14 @@
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 
 from hearth.platform import audit
 from hearth.platform import permissions as platform_perms
 from hearth.platform.models import AuditAction
 from hearth.platform.policy import requires, signed_in
 
-from .models import OutboundMessage
-from .services import notices_for
+from .selectors import outbox as outbox_messages
+from .services import notices_for, notices_mark_read
 
 
 @signed_in
@@ -19,7 +18,7 @@ def notice_list(request):
     unread = [n.pk for n in notices if n.read_at is None]
     response = render(request, "notify/notice_list.html", {"notices": notices})
     if unread:
-        notices_for(request.user).filter(pk__in=unread).update(read_at=timezone.now())
+        notices_mark_read(request.user, unread)
     return response
 
 
@@ -29,4 +28,4 @@ def outbox(request):
     if not settings.DEMO_MODE:
         raise Http404
     audit.record(AuditAction.LIST, object_type="notify.outboundmessage")
-    return render(request, "notify/outbox.html", {"messages_sent": OutboundMessage.objects.all()[:200]})
+    return render(request, "notify/outbox.html", {"messages_sent": outbox_messages()})

@@ -232,6 +232,7 @@ def candidates_for(record: Record, *, exclude_person: int | None = None, limit: 
             scored.append((comparison, int(stored.record_id)))
     scored.sort(key=lambda pair: (-pair[0].probability, -pair[0].weight, pair[1]))
     best = scored[:limit]
+    # The matcher's candidates from every agency; callers cut them to what the user may see.
     # nosemgrep: hearth-case-query-not-through-visible-to
     people = Person.objects.select_related("owner_agency").in_bulk([pk for _, pk in best])
     return [Candidate(people[pk], c.probability, c.band, list(c.reasons), list(c.reason_fields)) for c, pk in best]

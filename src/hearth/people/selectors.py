@@ -303,6 +303,32 @@ def person_for_break_glass(*, actor, person_id) -> Person | None:
     return person
 
 
+def match_target(candidate: MatchCandidate) -> Person | None:
+    """The record a match the user chose stands for, to link the new record to.
+
+    The user may not be able to open it: such a record is not linked here, the service makes
+    a link request to the agency that holds it. Nothing of it is shown.
+    """
+    # nosemgrep: hearth-case-query-not-through-visible-to -- a record held elsewhere, never shown (see above)
+    return Person.objects.filter(pk=candidate.target_id).first()
+
+
+def incident_others(*, actor, person: Person) -> tuple[QuerySet[Person], QuerySet[Person]]:
+    """Who else may be named in an incident with this person: the records the actor may see
+    besides theirs, and of those the children (to name as present)."""
+    others = Person.objects.visible_to(actor).exclude(pk=person.pk)
+    return others, others.filter(households__is_child=True).distinct()
+
+
+def colleagues(*, actor):
+    """Active members of the acting agency besides the actor (whom a record may be restricted to)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        memberships__agency=access.acting(actor).agency, memberships__is_active=True,
+    ).exclude(pk=actor.pk)
+
+
 def merge_get(*, actor, merge_id) -> IdentityMerge:
     try:
         merge = IdentityMerge.objects.get(pk=int(merge_id), undone_at__isnull=True)

@@ -236,6 +236,7 @@ def identity_link(*, actor, person: Person, other: Person) -> IdentityMerge | No
     if NotSamePerson.objects.filter(person_a__in=[person, other], person_b__in=[person, other]).exists():
         raise ValidationError("These records were marked as different people. Remove that mark first.")
     kept, absorbed = person.identity, other.identity
+    # Every record of the absorbed identity moves, whichever agency holds it: a write, nothing shown.
     # nosemgrep: hearth-case-query-not-through-visible-to
     moved = list(Person.objects.filter(identity=absorbed).values_list("pk", flat=True))
     Person.objects.filter(pk__in=moved).update(identity=kept)  # nosemgrep: hearth-case-query-not-through-visible-to
@@ -249,9 +250,11 @@ def identity_merge_undo(*, actor, merge: IdentityMerge) -> None:
     """Split a merged identity back into the two it was made from."""
     if merge.undone_at is not None:
         raise ValidationError("This link has already been undone.")
+    # The moved records may be held elsewhere: the permission is checked on one of them just below.
     # nosemgrep: hearth-case-query-not-through-visible-to
     person = Person.objects.filter(pk__in=merge.moved_records).first()
     _require(actor, people_perms.LINK_PERSON, person)
+    # Every moved record goes back, whichever agency holds it: a write, nothing shown.
     # nosemgrep: hearth-case-query-not-through-visible-to
     Person.objects.filter(pk__in=merge.moved_records).update(identity=merge.absorbed)
     merge.undone_by, merge.undone_at = actor, timezone.now()

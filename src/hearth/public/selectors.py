@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 
 from .content import DEFAULTS, DEFAULTS_PUBLISHED, Section, blocks
-from .models import HelpSection, HelpText
+from .models import HeldSelfReferral, HelpSection, HelpText
 
 
 def help_section(key: str, language: str | None = None) -> Section:
@@ -25,3 +26,14 @@ def help_sections(language: str | None = None) -> dict[str, Section]:
 
 def help_versions(*, section: str, language: str):
     return HelpText.objects.filter(section=section, language=language).select_related("published_by")
+
+
+def held_waiting():
+    """Self-referrals held for the partnership admin, neither released nor deleted yet."""
+    return HeldSelfReferral.objects.select_related("service").filter(released_at__isnull=True,
+                                                                     discarded_at__isnull=True)
+
+
+def held_get(held_referral_id: int) -> HeldSelfReferral:
+    """One held self-referral, else a 404."""
+    return get_object_or_404(HeldSelfReferral, pk=held_referral_id)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 
-from hearth.platform.forms import add_validation_error
+from hearth.platform.actions import button_action, form_action
 from hearth.platform.policy import requires
 from hearth.public import permissions as public_perms
 
 from . import services
 from .forms import HelpTextForm
-from .models import HeldSelfReferral, HelpSection
-from .selectors import help_section, help_versions
+from .models import HelpSection
+from .selectors import held_get, held_waiting, help_section, help_versions
 
 
 @requires(public_perms.EDIT_HELP)
@@ -37,38 +35,29 @@ def help_text_edit(request):
     current = help_section(key, code)
     if request.method == "POST":
         form = HelpTextForm(request.POST)
-        if form.is_valid():
-            try:
-                services.help_text_publish(actor=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_validation_error(form, error)
-            else:
-                messages.success(request, "Published. The help page shows the new text now.")
-                return redirect("public_admin:help_text_list")
     else:
         body = "\n\n".join("\n".join(f"- {b}" for b in block) if isinstance(block, list) else block
                            for block in current.paragraphs)
         form = HelpTextForm(initial={"section": key, "language": code, "title": current.title, "body": body})
-    return render(request, "public/staff/help_text_edit.html", {
-        "form": form, "current": current, "versions": help_versions(section=key, language=code)[:10],
-        "language_name": dict(settings.LANGUAGES)[code], "section_label": HelpSection(key).label,
-    })
+    return form_action(request, form, lambda data: services.help_text_publish(actor=request.user, **data),
+                       done="Published. The help page shows the new text now.",
+                       redirect_to="public_admin:help_text_list", template="public/staff/help_text_edit.html",
+                       context=lambda: {
+                           "current": current, "versions": help_versions(section=key, language=code)[:10],
+                           "language_name": dict(settings.LANGUAGES)[code], "section_label": HelpSection(key).label,
+                       })
 
 
 @requires(public_perms.REVIEW_HELD)
 def held_list(request):
-    held = HeldSelfReferral.objects.select_related("service").filter(
-        released_at__isnull=True, discarded_at__isnull=True)
-    return render(request, "public/staff/held_list.html", {"held": held})
+    return render(request, "public/staff/held_list.html", {"held": held_waiting()})
 
 
 @requires(public_perms.REVIEW_HELD, methods=("POST",))
 def held_decide(request, held_referral_id: int):
-    held = get_object_or_404(HeldSelfReferral, pk=held_referral_id)
-    try:
-        services.held_decide(actor=request.user, held=held, release=request.POST.get("decision") == "release")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Released to the service's inbox." if held.released_at else "Deleted.")
-    return redirect("public_admin:held_list")
+    held = held_get(held_referral_id)
+    return button_action(
+        request, lambda: services.held_decide(actor=request.user, held=held,
+                                              release=request.POST.get("decision") == "release"),
+        done=lambda _: "Released to the service's inbox." if held.released_at else "Deleted.",
+        redirect_to="public_admin:held_list")

@@ -121,6 +121,28 @@ def person_for_referral(*, actor, person_id) -> Person:
     return view.person
 
 
+def referral_children(*, actor, person: Person) -> QuerySet[Person]:
+    """The children of the person's households the actor may see, to name in a referral."""
+    return Person.objects.visible_to(actor).filter(
+        households__household__members__person=person, households__is_child=True).distinct()
+
+
+def referral_perpetrators(*, actor, person: Person) -> QuerySet[Person]:
+    """Who may be named as the alleged perpetrator: someone so named in an incident with this person."""
+    return Person.objects.visible_to(actor).filter(
+        involvements__role="alleged_perpetrator",
+        involvements__incident__involvements__person=person).exclude(pk=person.pk).distinct()
+
+
+def response_targets(*, actor) -> dict[str, int]:
+    """The acting agency's response targets in hours by urgency, the defaults where none is set."""
+    from .models import ResponseTarget
+    from .timeliness import DEFAULT_HOURS
+
+    agency = access.acting(actor).agency
+    return {**DEFAULT_HOURS, **dict(ResponseTarget.objects.filter(agency=agency).values_list("urgency", "hours"))}
+
+
 def workers(*, actor):
     from hearth.platform.models import User
 

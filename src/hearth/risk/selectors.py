@@ -26,6 +26,7 @@ from .models import (
     ChildProfile,
     ReportedRisk,
     RiskTool,
+    RiskToolVersion,
     SafetyPlan,
     SchoolNotification,
 )
@@ -264,6 +265,23 @@ def assessment_get(*, actor, assessment_id) -> tuple[Assessment, frozenset[str],
 
 def tools() -> list[RiskTool]:
     return list(RiskTool.objects.prefetch_related("versions"))
+
+
+def tool_version_default() -> RiskToolVersion | None:
+    """The version an assessment starts on unless another is chosen: the default tool's current one."""
+    return (RiskToolVersion.objects.filter(is_current=True, tool__is_default=True).first()
+            or RiskToolVersion.objects.filter(is_current=True).first())
+
+
+def tool_version_current(*, raw: str) -> RiskToolVersion | None:
+    """The version chosen by number, if it is a current one (only a current version may be started)."""
+    raw = raw[:12]
+    return RiskToolVersion.objects.filter(is_current=True, pk=raw).first() if raw.isdigit() else None
+
+
+def incident_for_notice(*, incident_id: int) -> Incident:
+    """An incident already shown to the reader (``child_get``), fetched afresh to tell the school of it."""
+    return Incident.objects.get(pk=incident_id)
 
 
 def caseload(*, actor) -> dict:

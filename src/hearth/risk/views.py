@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from hearth.people.models import Incident
 from hearth.platform import access
-from hearth.platform.actions import perform
-from hearth.platform.forms import add_validation_error
+from hearth.platform.actions import button_action, form_action, posted
 from hearth.platform.policy import record, requires
 from hearth.platform.roles import Part
 from hearth.risk import permissions as risk_perms
@@ -24,7 +23,7 @@ from .forms import (
     SafetyPlanForm,
     ToolChoiceForm,
 )
-from .models import RiskToolVersion, SafetyPlanSection
+from .models import SafetyPlanSection
 
 
 @record(risk_perms.VIEW_RISK)
@@ -48,51 +47,38 @@ def person_risk(request, survivor_id):
 
 
 def _assessment_form_page(request, *, person, version, draft=None, revises=None, initial=None):
-    form = AssessmentForm(request.POST if request.method == "POST" else None, version=version, initial=initial)
-    context = {"form": form, "person": person, "version": version, "draft": draft, "revises": revises}
-    if request.method != "POST":
-        return render(request, "risk/assessment_form.html", context)
-    if not form.is_valid():
-        return render(request, "risk/assessment_form.html", context)
-    data = form.cleaned_data
-    try:
+    form = AssessmentForm(posted(request), version=version, initial=initial)
+    context = {"person": person, "version": version, "draft": draft, "revises": revises}
+    submitting = request.POST.get("action") == "submit"
+
+    def save(data):
         saved = services.assessment_save_draft(
             actor=request.user, person=person, tool_version=version, mode=data["mode"],
             assessed_on=data["assessed_on"], answers=form.answers(), answer_sources=data["answer_sources"],
             fears_most=data["fears_most"], judgement_level=data["judgement_level"],
             judgement_reason=data["judgement_reason"], draft=draft, revises=revises)
-    except ValidationError as exc:
-        add_validation_error(form, exc)
-        return render(request, "risk/assessment_form.html", context)
-    if request.POST.get("action") != "submit":
-        messages.success(request, "Saved as a draft. A draft is not scored.")
-        return redirect("risk:assessment_detail", assessment_id=saved.pk)
-    try:
-        services.assessment_submit(actor=request.user, assessment=saved)
-    except ValidationError as exc:
-        # The answers are kept as a draft: nothing typed is lost.
-        add_validation_error(form, exc)
-        context["draft"] = saved
-        return render(request, "risk/assessment_form.html", context, status=200)
-    messages.success(request, "Assessment submitted and scored.")
-    return redirect("risk:assessment_detail", assessment_id=saved.pk)
+        if submitting:
+            # Should the submission be refused, the answers are kept as a draft: nothing typed is lost.
+            context["draft"] = saved
+            services.assessment_submit(actor=request.user, assessment=saved)
+        return saved
 
-
-def _default_version() -> RiskToolVersion | None:
-    return (RiskToolVersion.objects.filter(is_current=True, tool__is_default=True).first()
-            or RiskToolVersion.objects.filter(is_current=True).first())
+    return form_action(request, form, save,
+                       done="Assessment submitted and scored." if submitting
+                       else "Saved as a draft. A draft is not scored.",
+                       redirect_to=lambda saved: reverse("risk:assessment_detail",
+                                                         kwargs={"assessment_id": saved.pk}),
+                       template="risk/assessment_form.html", context=context)
 
 
 @record(risk_perms.ASSESS, methods=("GET", "POST"))
 def assessment_new(request, survivor_id):
     person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id, need=Part.RISK_ANSWERS)
     if request.method == "POST":
-        raw = str(request.POST.get("tool_version", ""))[:12]
-        # Only a current version may be started; anything else falls back to the default tool.
-        chosen = RiskToolVersion.objects.filter(is_current=True, pk=raw).first() if raw.isdigit() else None
-        return _assessment_form_page(request, person=person, version=chosen or _default_version())
+        chosen = selectors.tool_version_current(raw=str(request.POST.get("tool_version", "")))
+        return _assessment_form_page(request, person=person, version=chosen or selectors.tool_version_default())
     chooser = ToolChoiceForm(request.GET or None)
-    version = chooser.cleaned_data["tool_version"] if chooser.is_valid() else _default_version()
+    version = chooser.cleaned_data["tool_version"] if chooser.is_valid() else selectors.tool_version_default()
     return render(request, "risk/assessment_form.html", {
         "form": AssessmentForm(version=version), "person": person, "version": version, "chooser": chooser})
 
@@ -137,16 +123,14 @@ def assessment_change(request, assessment_id):
 @record(risk_perms.RECORD_REPORTED_GRADE, methods=("GET", "POST"))
 def reported_new(request, survivor_id):
     person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id)
-    form = ReportedRiskForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reported_risk_record(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "Risk grade recorded as reported (no answers).")
-            return redirect("risk:person_risk", survivor_id=person.pk)
-    return render(request, "risk/reported_form.html", {"form": form, "person": person})
+    return form_action(request, ReportedRiskForm(posted(request)),
+                       lambda data: services.reported_risk_record(actor=request.user, person=person, **data),
+                       done="Risk grade recorded as reported (no answers).", redirect_to=_person_url(person),
+                       template="risk/reported_form.html", context={"person": person})
+
+
+def _person_url(person) -> str:
+    return reverse("risk:person_risk", kwargs={"survivor_id": person.pk})
 
 
 @requires(risk_perms.VIEW_TOOLS)
@@ -159,17 +143,11 @@ def allocate(request, survivor_id):
     person, _parts = selectors.person_for_risk(actor=request.user, person_id=survivor_id)
     membership = access.acting(request.user)
     own_agency_only = membership.role == "da_caseworker"
-    form = AllocationForm(request.POST if request.method == "POST" else None,
-                          agency_id=membership.agency_id if own_agency_only else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.allocation_create(actor=request.user, person=person, worker_membership=form.cleaned_data["worker"])
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "Worker allocated.")
-            return redirect("risk:person_risk", survivor_id=person.pk)
-    return render(request, "risk/allocate.html", {"form": form, "person": person})
+    form = AllocationForm(posted(request), agency_id=membership.agency_id if own_agency_only else None)
+    return form_action(request, form, lambda data: services.allocation_create(
+        actor=request.user, person=person, worker_membership=data["worker"]),
+        done="Worker allocated.", redirect_to=_person_url(person),
+        template="risk/allocate.html", context={"person": person})
 
 
 @requires(risk_perms.VIEW_CASELOAD)
@@ -180,9 +158,8 @@ def caseload(request):
 @requires(risk_perms.VIEW_CASELOAD, methods=("POST",))
 def allocation_end(request, risk_allocation_id):
     allocation = selectors.allocation_get(actor=request.user, allocation_id=risk_allocation_id)
-    perform(request, lambda: services.allocation_end(actor=request.user, allocation=allocation),
-            done="Allocation ended.")
-    return redirect("risk:caseload")
+    return button_action(request, lambda: services.allocation_end(actor=request.user, allocation=allocation),
+                         done="Allocation ended.", redirect_to="risk:caseload")
 
 
 @record(risk_perms.VIEW_SAFETY_PLAN)
@@ -199,17 +176,12 @@ def safety_plan_change(request, survivor_id):
     own = next((p for p in plans if p.agency_id == access.acting(request.user).agency_id), None)
     current = own.current() if own else None
     initial = dict(current.sections) if current else None
-    form = SafetyPlanForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.safety_plan_save(actor=request.user, person=person, sections=form.sections(),
-                                      review_on=form.cleaned_data["review_on"])
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "Plan saved as a new version. Earlier versions are kept.")
-            return redirect("risk:safety_plan", survivor_id=person.pk)
-    return render(request, "risk/safety_plan_form.html", {"form": form, "person": person, "current": current})
+    form = SafetyPlanForm(posted(request), initial=initial)
+    return form_action(request, form, lambda data: services.safety_plan_save(
+        actor=request.user, person=person, sections=form.sections(), review_on=data["review_on"]),
+        done="Plan saved as a new version. Earlier versions are kept.",
+        redirect_to=reverse("risk:safety_plan", kwargs={"survivor_id": person.pk}),
+        template="risk/safety_plan_form.html", context={"person": person, "current": current})
 
 
 @record(risk_perms.VIEW_SAFETY_PLAN)
@@ -240,29 +212,30 @@ def child(request, survivor_id):
 def child_change(request, survivor_id):
     view = selectors.child_get(actor=request.user, person_id=survivor_id)
     initial = {"school": view.profile.school_id, "needs": view.profile.needs} if view.profile else None
-    form = ChildProfileForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.child_profile_save(actor=request.user, child=view.child, **form.cleaned_data)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "The child's needs and school are saved.")
-            return redirect("risk:child", survivor_id=view.child.pk)
-    return render(request, "risk/child_form.html", {"form": form, "child": view.child})
+    form = ChildProfileForm(posted(request), initial=initial)
+    return form_action(request, form, lambda data: services.child_profile_save(
+        actor=request.user, child=view.child, **data),
+        done="The child's needs and school are saved.", redirect_to=_child_url(view.child),
+        template="risk/child_form.html", context={"child": view.child})
+
+
+def _child_url(child) -> str:
+    return reverse("risk:child", kwargs={"survivor_id": child.pk})
 
 
 @record(risk_perms.NOTIFY_SCHOOL, methods=("POST",))
 def child_notify_school(request, survivor_id):
     view = selectors.child_get(actor=request.user, person_id=survivor_id)
-    incident = next((i for i in view.incidents_present if str(i.pk) == request.POST.get("incident")), None)
-    if incident is None:
-        messages.error(request, "Choose an incident the child was present at.")
-        return redirect("risk:child", survivor_id=view.child.pk)
-    perform(request, lambda: services.school_notify(actor=request.user, child=view.child,
-                                                     incident=Incident.objects.get(pk=incident.pk)),
-            done="The school's safeguarding lead has been notified.")
-    return redirect("risk:child", survivor_id=view.child.pk)
+    shown = next((i for i in view.incidents_present if str(i.pk) == request.POST.get("incident")), None)
+
+    def notify():
+        if shown is None:
+            raise ValidationError("Choose an incident the child was present at.")
+        return services.school_notify(actor=request.user, child=view.child,
+                                      incident=selectors.incident_for_notice(incident_id=shown.pk))
+
+    return button_action(request, notify, done="The school's safeguarding lead has been notified.",
+                         redirect_to=_child_url(view.child))
 
 
 @requires(risk_perms.CHANGE_CHILDREN)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
-from hearth.platform.actions import perform
-from hearth.platform.forms import add_validation_error
+from hearth.platform.actions import button_action, form_action, posted
 from hearth.platform.policy import record, requires
 from hearth.support import permissions as support_perms
 
@@ -28,19 +26,8 @@ from .forms import (
 from .models import DeliveryStatus
 
 
-def _post(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _run(form, action):
-    """Call a service with the form's data; a ValidationError lands on the form. Returns the result or None."""
-    if not form.is_valid():
-        return None
-    try:
-        return action(form.cleaned_data)
-    except ValidationError as exc:
-        add_validation_error(form, exc)
-        return None
+def _case_url(support_case_id) -> str:
+    return reverse("support:case_detail", kwargs={"support_case_id": support_case_id})
 
 
 # ---------------------------------------------------------------------------
@@ -61,10 +48,8 @@ def case_list(request):
 @record(support_perms.VIEW_NEEDS, methods=("POST",))
 def case_open(request, support_referral_id):
     referral = selectors.referral_for_case(actor=request.user, support_referral_id=support_referral_id)
-    case = perform(request, lambda: services.case_open(actor=request.user, referral=referral))
-    if case is None:
-        return redirect("support:case_list")
-    return redirect("support:case_detail", support_case_id=case.pk)
+    return button_action(request, lambda: services.case_open(actor=request.user, referral=referral),
+                         redirect_to=lambda case: _case_url(case.pk), back="support:case_list")
 
 
 @record(support_perms.VIEW_NEEDS)
@@ -77,39 +62,34 @@ def case_detail(request, support_case_id):
 def case_household(request, support_case_id):
     view = selectors.case_get(actor=request.user, support_case_id=support_case_id)
     case = view.case
-    form = HouseholdForm(_post(request), initial={
+    form = HouseholdForm(posted(request), initial={
         "adults": case.adults, "children_ages": ", ".join(str(a) for a in case.children_ages)})
-    if request.method == "POST" and _run(form, lambda d: services.case_household_set(
-            actor=request.user, case=case, adults=d["adults"], children_ages=d["children_ages"])):
-        messages.success(request, "Household updated.")
-        return redirect("support:case_detail", support_case_id=case.pk)
-    return render(request, "support/household_form.html", {"form": form, "case": case},
-                  status=400 if form.errors else 200)
+    return form_action(request, form, lambda d: services.case_household_set(
+        actor=request.user, case=case, adults=d["adults"], children_ages=d["children_ages"]),
+        done="Household updated.", redirect_to=_case_url(case.pk),
+        template="support/household_form.html", context={"case": case}, status=400)
 
 
 @record(support_perms.VIEW_NEEDS, methods=("GET", "POST"))
 def need_add(request, support_case_id):
     view = selectors.case_get(actor=request.user, support_case_id=support_case_id)
     case = view.case
-    form = NeedForm(_post(request), case=case, catalogue=selectors.catalogue(actor=request.user))
-    if request.method == "POST" and _run(form, lambda d: services.need_add(actor=request.user, case=case, **d)):
-        messages.success(request, "Need recorded.")
-        return redirect("support:case_detail", support_case_id=case.pk)
-    return render(request, "support/need_form.html", {"form": form, "case": case, "view": view},
-                  status=400 if form.errors else 200)
+    form = NeedForm(posted(request), case=case, catalogue=selectors.catalogue(actor=request.user))
+    return form_action(request, form, lambda d: services.need_add(actor=request.user, case=case, **d),
+                       done="Need recorded.", redirect_to=_case_url(case.pk),
+                       template="support/need_form.html", context={"case": case, "view": view}, status=400)
 
 
 @record(support_perms.VIEW_NEEDS, methods=("POST",))
 def needs_add_suggested(request, support_case_id):
     view = selectors.case_get(actor=request.user, support_case_id=support_case_id)
-    try:
-        added = services.needs_add_suggested(actor=request.user, case=view.case,
-                                             keys=request.POST.getlist("suggestions"))
-    except ValidationError as exc:
-        return render(request, "support/case_detail.html", {
-            "view": view, "case": view.case, "suggestion_error": " ".join(exc.messages)}, status=400)
-    messages.success(request, f"{len(added)} need(s) recorded.")
-    return redirect("support:case_detail", support_case_id=view.case.pk)
+    return button_action(
+        request, lambda: services.needs_add_suggested(actor=request.user, case=view.case,
+                                                      keys=request.POST.getlist("suggestions")),
+        done=lambda added: f"{len(added)} need(s) recorded.", redirect_to=_case_url(view.case.pk),
+        # The refusal is shown beside the suggestions ticked, not as a message on another page.
+        refused=lambda exc: render(request, "support/case_detail.html", {
+            "view": view, "case": view.case, "suggestion_error": " ".join(exc.messages)}, status=400))
 
 
 @record(support_perms.ALLOCATE, methods=("GET", "POST"))
@@ -118,25 +98,22 @@ def need_allocate(request, need_id):
     options = selectors.allocation_options(need=need)
     outstanding = services.need_outstanding(need)
     initial = {"store": options[0].store.pk, "quantity": min(outstanding, options[0].available)} if options else {}
-    form = AllocateForm(_post(request), stores=selectors.stores(actor=request.user), initial=initial)
-    if request.method == "POST" and _run(form, lambda d: services.stock_allocate(
-            actor=request.user, need=need, store=d["store"], quantity=d["quantity"])):
-        messages.success(request, f"Reserved for {need.member}.")
-        return redirect("support:case_detail", support_case_id=need.case_id)
-    return render(request, "support/allocate_form.html", {
-        "form": form, "need": need, "options": options, "outstanding": outstanding},
-        status=400 if form.errors else 200)
+    form = AllocateForm(posted(request), stores=selectors.stores(actor=request.user), initial=initial)
+    return form_action(request, form, lambda d: services.stock_allocate(
+        actor=request.user, need=need, store=d["store"], quantity=d["quantity"]),
+        done=f"Reserved for {need.member}.", redirect_to=_case_url(need.case_id),
+        template="support/allocate_form.html",
+        context={"need": need, "options": options, "outstanding": outstanding}, status=400)
 
 
 @record(support_perms.ALLOCATE, methods=("POST",))
 def allocation_release(request, allocation_id):
     allocation = selectors.allocation_get(actor=request.user, allocation_id=allocation_id)
     form = ConfirmForm(request.POST)
-    if _run(form, lambda d: services.allocation_release(actor=request.user, allocation=allocation)):
-        messages.success(request, "Released back to stock.")
-        return redirect("support:case_detail", support_case_id=allocation.need.case_id)
-    return render(request, "support/problem.html", {
-        "form": form, "back": ("support:case_detail", allocation.need.case_id)}, status=400)
+    return form_action(request, form, lambda d: services.allocation_release(actor=request.user, allocation=allocation),
+                       done="Released back to stock.", redirect_to=_case_url(allocation.need.case_id),
+                       template="support/problem.html",
+                       context={"back": ("support:case_detail", allocation.need.case_id)}, status=400)
 
 
 # ---------------------------------------------------------------------------
@@ -148,29 +125,29 @@ def delivery_new(request, support_case_id):
     view = selectors.case_get(actor=request.user, support_case_id=support_case_id)
     case = view.case
     free = selectors.allocations_free(view=view)
-    form = DeliveryForm(_post(request), allocations=free, drivers=selectors.drivers(actor=request.user))
-    delivery = request.method == "POST" and _run(form, lambda d: services.delivery_arrange(
+    form = DeliveryForm(posted(request), allocations=free, drivers=selectors.drivers(actor=request.user))
+    return form_action(request, form, lambda d: services.delivery_arrange(
         actor=request.user, case=case, allocations=list(d["allocations"]), method=d["method"],
-        slot_date=d["slot_date"], slot=d["slot"], driver=d["driver"], address=d["address"]))
-    if delivery:
-        messages.success(request, f"Delivery {delivery.reference} arranged.")
-        return redirect("support:delivery_detail", delivery_id=delivery.pk)
-    if form.errors:
+        slot_date=d["slot_date"], slot=d["slot"], driver=d["driver"], address=d["address"]),
+        done=lambda delivery: f"Delivery {delivery.reference} arranged.",
+        redirect_to=lambda delivery: reverse("support:delivery_detail", kwargs={"delivery_id": delivery.pk}),
+        template="support/delivery_form.html", context={"case": case, "view": view}, status=400,
         # A safe address typed into a refused form is not sent back to the browser.
-        form.data = form.data.copy()
-        form.data["address"] = ""
-    return render(request, "support/delivery_form.html", {"form": form, "case": case, "view": view},
-                  status=400 if form.errors else 200)
+        forget=("address",))
 
 
 @record(support_perms.DRIVE)
 def delivery_detail(request, delivery_id):
     delivery = selectors.delivery_get(actor=request.user, delivery_id=delivery_id)
-    return render(request, "support/delivery_detail.html", {
+    return render(request, "support/delivery_detail.html", _delivery_context(request, delivery, DeliveredForm()))
+
+
+def _delivery_context(request, delivery, confirm_form) -> dict:
+    return {
         "delivery": delivery, "sheet": selectors.delivery_sheet(actor=request.user, delivery=delivery),
         "picks": selectors.pick_list(actor=request.user, delivery=delivery),
         "may_confirm": delivery.status == DeliveryStatus.PLANNED and services.may_confirm(request.user, delivery),
-        "confirm_form": DeliveredForm()})
+        "confirm_form": confirm_form}
 
 
 @record(support_perms.DRIVE)
@@ -184,27 +161,26 @@ def delivery_note(request, delivery_id):
 def delivery_confirm(request, delivery_id):
     delivery = selectors.delivery_get(actor=request.user, delivery_id=delivery_id)
     form = DeliveredForm(request.POST)
-    if _run(form, lambda d: services.delivery_confirm(actor=request.user, delivery=delivery, **d)):
-        messages.success(request, f"Delivery {delivery.reference} recorded as delivered.")
+
+    def after(_):
         if services.may_confirm(request.user, delivery) and request.user.pk == delivery.driver_id:
-            return redirect("support:van_sheet")
-        return redirect("support:delivery_detail", delivery_id=delivery.pk)
-    return render(request, "support/delivery_detail.html", {
-        "delivery": delivery, "sheet": selectors.delivery_sheet(actor=request.user, delivery=delivery),
-        "picks": selectors.pick_list(actor=request.user, delivery=delivery),
-        "may_confirm": delivery.status == DeliveryStatus.PLANNED and services.may_confirm(request.user, delivery),
-        "confirm_form": form, "form": form}, status=400)
+            return "support:van_sheet"
+        return reverse("support:delivery_detail", kwargs={"delivery_id": delivery.pk})
+
+    return form_action(request, form, lambda d: services.delivery_confirm(actor=request.user, delivery=delivery, **d),
+                       done=f"Delivery {delivery.reference} recorded as delivered.", redirect_to=after,
+                       template="support/delivery_detail.html",
+                       context=lambda: _delivery_context(request, delivery, form), status=400)
 
 
 @record(support_perms.ALLOCATE, methods=("POST",))
 def delivery_cancel(request, delivery_id):
     delivery = selectors.delivery_get(actor=request.user, delivery_id=delivery_id)
     form = ConfirmForm(request.POST)
-    if _run(form, lambda d: services.delivery_cancel(actor=request.user, delivery=delivery)):
-        messages.success(request, f"Delivery {delivery.reference} cancelled; its items stay reserved.")
-        return redirect("support:case_detail", support_case_id=delivery.case_id)
-    return render(request, "support/problem.html", {
-        "form": form, "back": ("support:delivery_detail", delivery.pk)}, status=400)
+    return form_action(request, form, lambda d: services.delivery_cancel(actor=request.user, delivery=delivery),
+                       done=f"Delivery {delivery.reference} cancelled; its items stay reserved.",
+                       redirect_to=_case_url(delivery.case_id), template="support/problem.html",
+                       context={"back": ("support:delivery_detail", delivery.pk)}, status=400)
 
 
 @requires(support_perms.DRIVE)
@@ -224,7 +200,7 @@ def stock(request):
 
 @requires(support_perms.MANAGE_STOCK, methods=("GET", "POST"))
 def stock_movement_new(request):
-    form = MovementForm(_post(request), stores=selectors.stores(actor=request.user),
+    form = MovementForm(posted(request), stores=selectors.stores(actor=request.user),
                         catalogue=selectors.catalogue(actor=request.user))
 
     def act(d):
@@ -234,30 +210,23 @@ def stock_movement_new(request):
         return services.stock_write_off(actor=request.user, store=d["store"], item=d["item"],
                                         quantity=d["quantity"], note=d["note"])
 
-    if request.method == "POST" and _run(form, act):
-        messages.success(request, "Stock movement recorded.")
-        return redirect("support:stock")
-    return render(request, "support/movement_form.html", {"form": form})
+    return form_action(request, form, act, done="Stock movement recorded.", redirect_to="support:stock",
+                       template="support/movement_form.html")
 
 
 @requires(support_perms.MANAGE_STOCK, methods=("GET", "POST"))
 def item_new(request):
-    form = ItemTypeForm(_post(request))
-    item = request.method == "POST" and _run(form, lambda d: services.item_type_create(actor=request.user, **d))
-    if item:
-        messages.success(request, f"{item.name} added to the catalogue.")
-        return redirect("support:stock")
-    return render(request, "support/item_form.html", {"form": form})
+    return form_action(request, ItemTypeForm(posted(request)),
+                       lambda d: services.item_type_create(actor=request.user, **d),
+                       done=lambda item: f"{item.name} added to the catalogue.", redirect_to="support:stock",
+                       template="support/item_form.html")
 
 
 @requires(support_perms.MANAGE_STOCK, methods=("GET", "POST"))
 def store_new(request):
-    form = StoreForm(_post(request))
-    store = request.method == "POST" and _run(form, lambda d: services.store_create(actor=request.user, **d))
-    if store:
-        messages.success(request, f"{store.name} added.")
-        return redirect("support:stock")
-    return render(request, "support/store_form.html", {"form": form})
+    return form_action(request, StoreForm(posted(request)), lambda d: services.store_create(actor=request.user, **d),
+                       done=lambda store: f"{store.name} added.", redirect_to="support:stock",
+                       template="support/store_form.html")
 
 
 @record(support_perms.MANAGE_STOCK)
@@ -285,12 +254,11 @@ def appeal_list(request):
 
 @requires(support_perms.RECORD_DONATIONS, methods=("GET", "POST"))
 def appeal_new(request):
-    form = AppealForm(_post(request), catalogue=selectors.catalogue(actor=request.user))
-    appeal = request.method == "POST" and _run(form, lambda d: services.appeal_create(actor=request.user, **d))
-    if appeal:
-        messages.success(request, f"Appeal {appeal.name} started.")
-        return redirect("support:appeal_detail", appeal_id=appeal.pk)
-    return render(request, "support/appeal_form.html", {"form": form})
+    form = AppealForm(posted(request), catalogue=selectors.catalogue(actor=request.user))
+    return form_action(request, form, lambda d: services.appeal_create(actor=request.user, **d),
+                       done=lambda appeal: f"Appeal {appeal.name} started.",
+                       redirect_to=lambda appeal: reverse("support:appeal_detail", kwargs={"appeal_id": appeal.pk}),
+                       template="support/appeal_form.html")
 
 
 @record(support_perms.RECORD_DONATIONS)
@@ -298,18 +266,20 @@ def appeal_detail(request, appeal_id):
     appeal = selectors.appeal_get(actor=request.user, appeal_id=appeal_id)
     return render(request, "support/appeal_detail.html", {
         "appeal": appeal, "progress": selectors.appeal_progress(appeal),
-        "donations": appeal.donations.select_related("store")})
+        "donations": selectors.appeal_donations(appeal)})
 
 
 @requires(support_perms.RECORD_DONATIONS, methods=("GET", "POST"))
 def donation_new(request):
-    form = DonationForm(_post(request), appeals=selectors.appeal_list(actor=request.user),
+    form = DonationForm(posted(request), appeals=selectors.appeal_list(actor=request.user),
                         stores=selectors.stores(actor=request.user), catalogue=selectors.catalogue(actor=request.user))
-    donation = request.method == "POST" and _run(form, lambda d: services.donation_record(actor=request.user, **d))
-    if donation:
-        messages.success(request, "Donation recorded and added to stock.")
-        return redirect("support:donation_detail", donation_id=donation.pk)
-    return render(request, "support/donation_form.html", {"form": form})
+    return form_action(request, form, lambda d: services.donation_record(actor=request.user, **d),
+                       done="Donation recorded and added to stock.", redirect_to=_donation_url,
+                       template="support/donation_form.html")
+
+
+def _donation_url(donation) -> str:
+    return reverse("support:donation_detail", kwargs={"donation_id": donation.pk})
 
 
 @record(support_perms.RECORD_DONATIONS)
@@ -317,13 +287,12 @@ def donation_detail(request, donation_id):
     donation = selectors.donation_get(actor=request.user, donation_id=donation_id)
     return render(request, "support/donation_detail.html", {
         "donation": donation, "letter": selectors.thank_you_letter(donation),
-        "lines": donation.lines.select_related("item")})
+        "lines": selectors.donation_lines(donation)})
 
 
 @record(support_perms.RECORD_DONATIONS, methods=("POST",))
 def donation_thanked(request, donation_id):
     donation = selectors.donation_get(actor=request.user, donation_id=donation_id)
-    perform(request, lambda: services.donation_mark_thanked(actor=request.user, donation=donation),
-            done="Marked as thanked.")
-    return redirect("support:donation_detail", donation_id=donation.pk)
+    return button_action(request, lambda: services.donation_mark_thanked(actor=request.user, donation=donation),
+                         done="Marked as thanked.", redirect_to=_donation_url(donation))
 

@@ -2,15 +2,13 @@
 
 from datetime import datetime, time, timedelta
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from hearth.platform import access, selectors, services
 from hearth.platform import permissions as platform_perms
-from hearth.platform.forms import add_validation_error
+from hearth.platform.actions import form_action, posted
 from hearth.platform.policy import requires
 from hearth.staff.forms.dpo import AuditSearchForm, BreakGlassReviewForm
 
@@ -45,16 +43,10 @@ def break_glass_list(request):
 @requires(platform_perms.REVIEW_BREAK_GLASS, methods=("GET", "POST"))
 def break_glass_review(request, grant_id):
     grant = selectors.break_glass_get(actor=request.user, grant_id=grant_id)
-    form = BreakGlassReviewForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.break_glass_review(actor=request.user, grant=grant, **form.cleaned_data)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "Review recorded.")
-            return redirect("platform:break_glass_list")
-    return render(request, "platform/dpo/break_glass_review.html", {
-        "form": form, "grant": grant, "reads": selectors.break_glass_reads(grant=grant),
-        "own": grant.user_id == request.user.pk,
-    })
+    return form_action(request, BreakGlassReviewForm(posted(request)),
+                       lambda data: services.break_glass_review(actor=request.user, grant=grant, **data),
+                       done="Review recorded.", redirect_to="platform:break_glass_list",
+                       template="platform/dpo/break_glass_review.html", context={
+                           "grant": grant, "reads": selectors.break_glass_reads(grant=grant),
+                           "own": grant.user_id == request.user.pk,
+                       })

@@ -30,15 +30,26 @@ from .cases import (
     referral_for_case,
 )
 from .deliveries import DeliverySheet, delivery_address_visible, delivery_get, delivery_sheet, pick_list, van_sheet
-from .donations import appeal_get, appeal_list, appeal_progress, donation_get, donation_list, thank_you_letter
+from .donations import (
+    appeal_donations,
+    appeal_get,
+    appeal_list,
+    appeal_progress,
+    donation_get,
+    donation_lines,
+    donation_list,
+    thank_you_letter,
+)
 from .figures import Dashboard, dashboard
 from .stock import StockRow, UnmetRow, catalogue, item_get, ledger, stock_levels, store_line, stores, unmet_needs
 
 __all__ = [
     "NEEDS_MET", "NOT_YET_MET", "PARTLY_MET", "CaseView", "Dashboard", "DeliverySheet", "NeedRow", "StockRow",
-    "StoreOption", "UnmetRow", "allocation_get", "allocation_options", "allocations_free", "appeal_get", "appeal_list",
+    "StoreOption", "UnmetRow", "allocation_get", "allocation_options", "allocations_free", "appeal_donations",
+    "appeal_get", "appeal_list",
     "appeal_progress", "case_get", "case_list", "catalogue", "dashboard", "delivery_address_visible", "delivery_get",
-    "delivery_sheet", "donation_get", "donation_list", "drivers", "feedback_for_case", "item_get", "ledger",
+    "delivery_sheet", "donation_get", "donation_lines", "donation_list",
+    "drivers", "feedback_for_case", "item_get", "ledger",
     "need_get", "pick_list", "referral_feedback", "referral_for_case", "stock_levels", "store_line", "stores",
     "thank_you_letter", "unmet_needs", "van_sheet",
 ]

@@ -33,6 +33,16 @@ def appeal_progress(appeal: Appeal) -> list[tuple[ItemType, int, int]]:
     return [(t.item, t.quantity, received.get(t.item_id, 0)) for t in appeal.targets.select_related("item")]
 
 
+def appeal_donations(appeal: Appeal) -> QuerySet[Donation]:
+    """The donations given to an appeal (its page)."""
+    return appeal.donations.select_related("store")
+
+
+def donation_lines(donation: Donation) -> QuerySet[DonationLine]:
+    """What a donation brought in, item by item (its page)."""
+    return donation.lines.select_related("item")
+
+
 def donation_list(*, actor) -> QuerySet[Donation]:
     audit.record(AuditAction.LIST, object_type="support.donation")
     return Donation.objects.filter(agency_id=_agency_id(actor)).select_related("appeal", "store")
