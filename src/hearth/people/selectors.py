@@ -13,7 +13,7 @@ from django.utils.crypto import salted_hmac
 from hearth.people import permissions as people_perms
 from hearth.platform import access, audit, crypto
 from hearth.platform.models import AuditAction, RecordSeal, SealScope
-from hearth.platform.roles import Part
+from hearth.platform.roles import Part, Role
 
 from . import matching
 from .linkage import LINK
@@ -252,7 +252,7 @@ def match_candidates(*, actor, data: dict) -> list[MatchCandidate]:
         candidates.append(MatchCandidate(c.person.pk, c.probability, c.band, _reasons_shown(c, parts), True,
                                          f"{c.person.given_name} {c.person.family_name}",
                                          c.person.date_of_birth, c.person.owner_agency.name, choice=str(c.person.pk)))
-    if access.acting_role(actor) != "perpetrator_worker":
+    if access.acting_role(actor) != Role.PERPETRATOR_WORKER:
         visible_ids = {c.person_id for c in candidates}
         # nosemgrep: hearth-case-query-not-through-visible-to -- identities of records already shown
         identities = set(Person.objects.filter(pk__in=visible_ids).values_list("identity_id", flat=True))

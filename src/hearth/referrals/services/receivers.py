@@ -70,8 +70,7 @@ def duplicate_open_referral(*, actor, person: Person, to_agency: Agency, exclude
     """An open referral of the same person to the same agency that the actor's agency may see
     (sent or received), if there is one. Another sender's referral is never named to the
     actor: a duplicate at the receiving end is the receiver's to spot (``selectors.possible_duplicates``)."""
-    same = Person.objects.filter(identity_id=person.identity_id)  # nosemgrep: hearth-case-query-not-through-visible-to
-    open_ = Referral.objects.visible_to(actor).filter(person__in=same, to_agency=to_agency,
+    open_ = Referral.objects.visible_to(actor).filter(person__identity_id=person.identity_id, to_agency=to_agency,
                                                       status__in=OPEN_STATUSES)
     if exclude_pk:
         open_ = open_.exclude(pk=exclude_pk)
